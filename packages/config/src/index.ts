@@ -1,0 +1,2 @@
+export { ConfigError, loadConfigOrExit, parseConfig, redactConfig } from './load-config';
+export { settings } from './settings';

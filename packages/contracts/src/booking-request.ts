@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { campaignId, channel, citizenId, e164Phone, isoDate, isoDateTime } from './primitives';
+
+/** BullMQ queue names. A namespace prefix (KHIW_NAMESPACE) goes into BullMQ's own `prefix`. */
+export const QUEUES = { booking: 'booking', sms: 'sms' } as const;
+
+/**
+ * One job on the `booking` queue: one person's request, already validated by the gateway and
+ * validated again by the worker. The job id is derived from campaign + citizen, so a double
+ * submit is the same job (DESIGN.md invariant 2).
+ */
+export const BookingRequestJob = z.object({
+  schemaVersion: z.literal(1),
+  requestId: z.string().min(8).max(128),
+  campaignId,
+  citizenId,
+  firstName: z.string().min(1).max(100),
+  lastName: z.string().min(1).max(100),
+  birthDate: isoDate,
+  phone: e164Phone,
+  groupCode: z.string().min(1).max(40),
+  siteId: z.string().min(1).max(40),
+  slotId: z.string().min(1).max(60),
+  channel: channel.default('web'),
+  submittedAt: isoDateTime,
+});
+export type BookingRequestJob = z.infer<typeof BookingRequestJob>;
+
+/** The stable part of a request id: the same person in the same campaign maps to one job. */
+export function bookingRequestId(campaign: string, hashedCitizen: string): string {
+  return `${campaign}.${hashedCitizen}`;
+}

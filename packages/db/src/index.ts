@@ -1,0 +1,56 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Prisma, PrismaClient } from './generated/prisma/client';
+
+// @khiw/db: the Prisma schema, its migrations and a thin client factory. Run
+// `pnpm db:generate` after a checkout or a schema change (the client is generated, not committed).
+
+export interface CreatePrismaClientOptions {
+  /** Connections in this client's pg pool. */
+  poolSize?: number;
+  /** Fail a connection attempt after this long instead of waiting for ever. */
+  connectionTimeoutMs?: number;
+  /** Shows in pg_stat_activity: say which service this is. */
+  applicationName?: string;
+  log?: Prisma.LogLevel[];
+  /** An idle pooled connection failed (e.g. the server restarted); the pool replaces it. */
+  onPoolError?: (error: Error) => void;
+}
+
+export function createPrismaClient(
+  databaseUrl: string,
+  options: CreatePrismaClientOptions = {},
+): PrismaClient {
+  const adapter = new PrismaPg(
+    {
+      connectionString: databaseUrl,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+      application_name: options.applicationName,
+    },
+    { onPoolError: options.onPoolError },
+  );
+  return new PrismaClient({ adapter, log: options.log });
+}
+
+export { Prisma, PrismaClient };
+export type {
+  Booking,
+  Campaign,
+  DeliveryReport,
+  OutboxEvent,
+  PriorityGroup,
+  RosterEntry,
+  RosterProcessedEvent,
+  Site,
+  Slot,
+  SmsMessage,
+} from './generated/prisma/client';
+export {
+  ensureDatabase,
+  migrate,
+  MigrationError,
+  MIGRATION_ERROR_CODES,
+  type MigrateOptions,
+  type MigrateResult,
+  type MigrationErrorCode,
+} from './migrate';

@@ -1,0 +1,65 @@
+import express, { type Express, type Router } from 'express';
+import type { Registry } from 'prom-client';
+
+/** A readiness check resolves when the dependency answers and rejects (or times out) when not. */
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface HealthOptions {
+  registry: Registry;
+  checks: Record<string, ReadinessCheck>;
+  /** While draining for shutdown, readiness fails so load balancers stop sending work. */
+  isDraining: () => boolean;
+  checkTimeoutMs?: number;
+}
+
+/** `/healthz` (the process is alive), `/readyz` (its dependencies answer), `/metrics`. */
+export function healthRoutes({ registry, checks, isDraining, checkTimeoutMs = 2000 }: HealthOptions): Router {
+  const router = express.Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    if (isDraining()) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    const results = await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), checkTimeoutMs);
+          return [name, 'ok'] as const;
+        } catch (error) {
+          return [name, error instanceof Error ? error.message : String(error)] as const;
+        }
+      }),
+    );
+    const failed = results.filter(([, outcome]) => outcome !== 'ok');
+    res.status(failed.length ? 503 : 200).json({
+      status: failed.length ? 'unready' : 'ready',
+      checks: Object.fromEntries(results),
+    });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** An express app with the health routes, JSON body limits and no framework banner. */
+export function createServiceApp(options: HealthOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // API answers are no-store; hashing every body for an ETag is work on the hot path for nothing.
+  app.set('etag', false);
+  app.set('trust proxy', 'loopback, uniquelocal');
+  app.use(healthRoutes(options));
+  return app;
+}

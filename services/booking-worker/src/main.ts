@@ -1,0 +1,128 @@
+import { Queue } from 'bullmq';
+import { QUEUES } from '@khiw/contracts';
+import { createPrismaClient } from '@khiw/db';
+import { createKafka, createProducer } from '@khiw/kafka';
+import {
+  Counter,
+  createServiceApp,
+  createServiceRuntime,
+  Gauge,
+  listen,
+  runService,
+} from '@khiw/observability';
+import { bullPrefix, closeRedis, createRedisClient, pingRedis } from '@khiw/redis';
+import { createBookingWorker } from './bookings/booking.worker';
+import { ConfirmBooking } from './bookings/confirm-booking.usecase';
+import { loadConfig } from './config';
+import { OutboxRelay } from './outbox/outbox-relay';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const service = 'booking-worker';
+  const { logger, registry, shutdown } = createServiceRuntime(service, config);
+
+  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const redis = createRedisClient({
+    url: config.REDIS_URL,
+    name: `${service}-worker`,
+    logger,
+    blocking: true,
+  });
+  const prefix = bullPrefix(config.KHIW_NAMESPACE);
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? service,
+    logger,
+  });
+  const producer = createProducer(kafka);
+  const queue = new Queue(QUEUES.booking, { connection: redis, prefix });
+
+  const outcomes = new Counter({
+    name: 'khiw_booking_worker_requests_total',
+    help: 'Booking requests processed, by outcome',
+    labelNames: ['status', 'reason'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'khiw_booking_worker_queue_waiting_jobs',
+    help: 'Jobs waiting on the booking queue (scale workers on this)',
+    registers: [registry],
+    async collect() {
+      this.set(await queue.getWaitingCount());
+    },
+  });
+  new Gauge({
+    name: 'khiw_booking_worker_outbox_oldest_unpublished_seconds',
+    help: 'Age of the oldest outbox row not yet published to Kafka',
+    registers: [registry],
+    async collect() {
+      const [row] = await prisma.$queryRaw<{ age: number | null }[]>`
+        SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS age
+        FROM booking.outbox_events WHERE published_at IS NULL`;
+      this.set(row?.age ?? 0);
+    },
+  });
+
+  const worker = createBookingWorker({
+    connection: redis,
+    prefix,
+    concurrency: config.BOOKING_CONCURRENCY,
+    confirmBooking: new ConfirmBooking(prisma),
+    logger,
+    outcomes,
+  });
+  const relay = new OutboxRelay({
+    prisma,
+    producer,
+    logger: logger.child({ component: 'outbox-relay' }),
+    namespace: config.KHIW_NAMESPACE,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    pollMs: config.OUTBOX_POLL_MS,
+    metrics: {
+      published: new Counter({
+        name: 'khiw_booking_worker_outbox_published_total',
+        help: 'Outbox events published to Kafka',
+        registers: [registry],
+      }),
+      failures: new Counter({
+        name: 'khiw_booking_worker_outbox_failures_total',
+        help: 'Outbox batches that could not be published (retried)',
+        registers: [registry],
+      }),
+    },
+  });
+
+  const app = createServiceApp({
+    registry,
+    isDraining: () => shutdown.draining,
+    checks: {
+      postgres: () => prisma.$queryRaw`SELECT 1`,
+      redis: () => pingRedis(redis),
+      worker: async () => {
+        if (!worker.isRunning()) throw new Error('booking worker not running');
+      },
+    },
+  });
+  const server = await listen(app, config.PORT);
+
+  // Shutdown order: stop taking jobs and let active ones commit, flush the outbox, then close.
+  shutdown.add('booking worker', () => worker.close());
+  shutdown.add('outbox relay', async () => {
+    await relay.stop();
+    if (config.OUTBOX_RELAY_ENABLED) await relay.publishBatch().catch(() => 0);
+  });
+  shutdown.add('kafka producer', () => producer.disconnect());
+  shutdown.add('booking queue', () => queue.close());
+  shutdown.add('postgres', () => prisma.$disconnect());
+  shutdown.add('redis', () => closeRedis(redis));
+  shutdown.add('http', () => server.close());
+
+  if (config.OUTBOX_RELAY_ENABLED) {
+    await producer.connect();
+    relay.start();
+  }
+  void worker.run();
+  logger.info({ port: server.port, concurrency: config.BOOKING_CONCURRENCY, prefix }, 'booking-worker ready');
+}
+
+runService('booking-worker', main);

@@ -1,0 +1,39 @@
+/**
+ * Prints a staff or ops token signed with the gateway's key (the same configuration the
+ * gateway reads: GATEWAY_SIGNING_KEY / _FILE / _ID, or the development key in .local).
+ *
+ *   node --import tsx services/gateway/src/cli/mint-token.ts --role ops --sub alice --ttl 8h
+ */
+import { parseArgs } from 'node:util';
+import { createLogger } from '@khiw/observability';
+import { loadConfig } from '../config';
+import { loadKeyring } from '../waiting-room/tokens/load-keyring';
+import { OPS_ROLES, QueueTokens, type OpsRole } from '../waiting-room/tokens/queue-tokens';
+
+const { values } = parseArgs({
+  options: {
+    role: { type: 'string', default: 'ops' },
+    sub: { type: 'string', default: process.env.USER ?? 'operator' },
+    ttl: { type: 'string', default: '8h' },
+  },
+});
+
+const role = values.role as OpsRole;
+if (!OPS_ROLES.includes(role)) {
+  console.error(`--role must be one of ${OPS_ROLES.join(', ')}`);
+  process.exit(64);
+}
+const match = /^(\d+)([smhd]?)$/.exec(values.ttl ?? '');
+if (!match) {
+  console.error('--ttl like 900, 15m, 8h or 1d');
+  process.exit(64);
+}
+const ttlSeconds =
+  Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+
+const config = loadConfig();
+// Silent logger: stdout carries only the token, so `$(...)` captures it cleanly.
+const keyring = loadKeyring(config, createLogger({ service: 'mint-token', level: 'silent' }));
+console.error(`${role} token for ${values.sub}, key ${keyring.signing.kid}, valid ${ttlSeconds} s`);
+const tokens = new QueueTokens(keyring, { ticketTtlSeconds: config.WAITING_ROOM_TICKET_TTL_SECONDS });
+console.log(tokens.signOps({ subject: values.sub!, role, ttlSeconds }));

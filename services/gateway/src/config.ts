@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { createPrivateKey } from 'node:crypto';
+import { z } from 'zod';
+import { loadConfigOrExit, settings } from '@khiw/config';
+
+const seconds = (fallback: number, max = 86_400) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+const pem = z
+  .string()
+  .optional()
+  .refine((value) => {
+    if (!value) return true;
+    try {
+      createPrivateKey(value.replace(/\\n/g, '\n'));
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a PEM private key (EC P-256 for ES256 or RSA >= 2048 for RS256)');
+
+export const GatewayConfig = z
+  .object({
+    NODE_ENV: settings.NODE_ENV,
+    LOG_LEVEL: settings.LOG_LEVEL,
+    KHIW_NAMESPACE: settings.KHIW_NAMESPACE,
+    PORT: settings.port(8080),
+    REDIS_URL: settings.REDIS_URL,
+    SHUTDOWN_TIMEOUT_MS: settings.SHUTDOWN_TIMEOUT_MS,
+    /** Public base URL printed in links (the ingress address in production). */
+    PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
+
+    /** The key that signs tickets, access and ops tokens (PEM; `\n` escapes allowed). */
+    GATEWAY_SIGNING_KEY: pem,
+    /** Or a file holding it (a mounted secret). */
+    GATEWAY_SIGNING_KEY_FILE: z.string().optional(),
+    GATEWAY_SIGNING_KEY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .default('khiw-1'),
+    /** During a rotation: the previous public key (PEM) and its id, still accepted. */
+    GATEWAY_PREVIOUS_PUBLIC_KEY: z.string().optional(),
+    GATEWAY_PREVIOUS_KEY_ID: z.string().optional(),
+    /** Development only: where the generated key is kept so the mint-token CLI shares it. */
+    GATEWAY_DEV_KEY_FILE: z
+      .string()
+      .default(path.resolve(__dirname, '../../../.local/gateway-dev-signing-key.pem')),
+
+    WAITING_ROOM_OUTFLOW_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+    WAITING_ROOM_MAX_ACTIVE: z.coerce.number().int().min(0).default(1000),
+    WAITING_ROOM_POW_DIFFICULTY: z.coerce.number().int().min(0).max(32).default(12),
+    WAITING_ROOM_CLAIM_WINDOW_SECONDS: seconds(120),
+    WAITING_ROOM_ACCESS_TTL_SECONDS: seconds(600),
+    WAITING_ROOM_TICKET_TTL_SECONDS: seconds(3600),
+    WAITING_ROOM_ABANDON_AFTER_SECONDS: seconds(180),
+    WAITING_ROOM_MAX_BOOKINGS: z.coerce.number().int().min(1).max(20).default(5),
+    WAITING_ROOM_TICK_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+    /** Off only for tests that drive admission steps themselves. */
+    WAITING_ROOM_ADMISSION_LOOP: settings.booleanFlag(true),
+    WAITING_ROOM_JOINS_PER_NETWORK_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV === 'production' && !config.GATEWAY_SIGNING_KEY && !config.GATEWAY_SIGNING_KEY_FILE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_SIGNING_KEY'],
+        message: 'required in production (or GATEWAY_SIGNING_KEY_FILE)',
+      });
+    }
+    if (Boolean(config.GATEWAY_PREVIOUS_PUBLIC_KEY) !== Boolean(config.GATEWAY_PREVIOUS_KEY_ID)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_PREVIOUS_KEY_ID'],
+        message: 'GATEWAY_PREVIOUS_PUBLIC_KEY and GATEWAY_PREVIOUS_KEY_ID go together',
+      });
+    }
+  });
+export type GatewayConfig = z.infer<typeof GatewayConfig>;
+
+export const loadConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfigOrExit('gateway', GatewayConfig, env);

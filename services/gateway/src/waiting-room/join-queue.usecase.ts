@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { challengeDifficulty, isProofOfWorkValid } from './proof-of-work';
+import { endAnswer, prequeueAnswer, waitingAnswer, type QueueAnswer } from './queue-answer';
+import type { QueueStatus } from './queue-status.usecase';
+import { finalStateOfSnapshot } from './sold-out';
+import type { QueueTokens } from './tokens/queue-tokens';
+import { WaitingRoomError } from './waiting-room-error';
+import type { WaitingRoomMetrics } from './waiting-room-metrics';
+import { JoinCode } from './waiting-room-scripts';
+import type { WaitingRooms } from './waiting-rooms';
+
+export interface JoinInput {
+  campaignId: string;
+  /** A ticket from an earlier join (Authorization header or body): same place again. */
+  ticket?: string;
+  challenge?: string;
+  nonce?: string;
+}
+
+export interface JoinResult {
+  /** false when an existing place was returned. */
+  created: boolean;
+  answer: Omit<QueueAnswer, 'ticket'> & { ticket: string | null };
+}
+
+/** `POST /api/campaigns/:campaignId/queue`: a place in the waiting room, once per browser. */
+export class JoinQueue {
+  constructor(
+    private readonly rooms: WaitingRooms,
+    private readonly tokens: QueueTokens,
+    private readonly status: QueueStatus,
+    private readonly metrics: WaitingRoomMetrics,
+  ) {}
+
+  async execute(input: JoinInput): Promise<JoinResult> {
+    const { view, snapshot } = await this.rooms.get(input.campaignId);
+    if (input.ticket) {
+      const again = await this.rejoin(input.ticket, input.campaignId);
+      if (again) return again;
+    }
+
+    const snapshotFinal = finalStateOfSnapshot(snapshot);
+    if (snapshotFinal || view.final) {
+      this.metrics.joins.inc({ result: 'final' });
+      return {
+        created: false,
+        answer: { ...endAnswer(view, (snapshotFinal ?? view.final)!, null, snapshot), ticket: null },
+      };
+    }
+
+    let solvedAt = -1;
+    if (input.challenge) {
+      const difficulty = challengeDifficulty(input.challenge);
+      if (difficulty === undefined)
+        throw new WaitingRoomError('CHALLENGE_INVALID', 'not a challenge of ours');
+      if (!isProofOfWorkValid(input.challenge, input.nonce ?? '', difficulty)) {
+        this.metrics.joins.inc({ result: 'refused' });
+        throw new WaitingRoomError('PROOF_OF_WORK_INVALID', 'the nonce does not solve the challenge');
+      }
+      solvedAt = difficulty;
+    }
+
+    const keys = this.rooms.keys(input.campaignId);
+    const ticketId = randomBytes(12).toString('base64url');
+    const [code, numberReply, extra] = await this.rooms.redis.wrJoin(
+      keys.room,
+      keys.numbers,
+      keys.pre,
+      keys.seen,
+      keys.challenge(input.challenge ?? 'none'),
+      ticketId,
+      solvedAt,
+    );
+    switch (Number(code) as JoinCode) {
+      case JoinCode.ChallengeInvalid:
+        this.metrics.joins.inc({ result: 'refused' });
+        throw new WaitingRoomError(
+          'CHALLENGE_INVALID',
+          'challenge missing, already used, expired or easier than required',
+        );
+      case JoinCode.Final:
+        this.metrics.joins.inc({ result: 'final' });
+        return {
+          created: false,
+          answer: {
+            ...endAnswer(view, extra === 'closed' ? 'closed' : 'sold_out', null, snapshot),
+            ticket: null,
+          },
+        };
+      case JoinCode.Prequeue: {
+        this.metrics.joins.inc({ result: 'prequeue' });
+        const ticket = this.tokens.signTicket({ ticketId, campaignId: input.campaignId, queueNumber: null });
+        return { created: true, answer: { ...prequeueAnswer({ ...view, prequeue: Number(extra) }), ticket } };
+      }
+      default: {
+        this.metrics.joins.inc({ result: 'waiting' });
+        const queueNumber = Number(numberReply);
+        const ticket = this.tokens.signTicket({ ticketId, campaignId: input.campaignId, queueNumber });
+        // The view may be a second old: never show a position behind the number itself.
+        const serving = Math.min(view.serving, queueNumber - 1);
+        return { created: true, answer: { ...waitingAnswer(view, queueNumber, serving), ticket } };
+      }
+    }
+  }
+
+  /**
+   * The same place for a ticket that still has one. An expired ticket, or one whose place
+   * is gone (expired unclaimed, or unknown after a reset), joins anew at the back; a forged,
+   * tampered or other campaign's ticket is refused.
+   */
+  private async rejoin(ticket: string, campaignId: string): Promise<JoinResult | undefined> {
+    let claims;
+    try {
+      claims = this.tokens.verifyTicket(ticket, campaignId);
+    } catch (error) {
+      if (error instanceof WaitingRoomError && error.code === 'TOKEN_EXPIRED') return undefined;
+      throw error;
+    }
+    try {
+      const answer = await this.status.forTicket(claims);
+      if (answer.state === 'expired') return undefined;
+      this.metrics.joins.inc({ result: 'rejoined' });
+      return { created: false, answer: { ...answer, ticket: answer.ticket ?? ticket } };
+    } catch (error) {
+      if (error instanceof WaitingRoomError && error.code === 'TICKET_UNKNOWN') return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { sendProblem } from '../http/problem';
+import type { IssueChallenge } from './issue-challenge.usecase';
+import { joinRateLimit } from './join-rate-limit';
+import type { JoinQueue } from './join-queue.usecase';
+import { admissionRate, awayShare } from './queue-estimate';
+import type { QueueStatus } from './queue-status.usecase';
+import { publicState } from './room-view';
+import { bearerToken, waitingRoomErrorHandler } from './waiting-room.problems';
+import type { WaitingRoomMetrics } from './waiting-room-metrics';
+import type { WaitingRooms } from './waiting-rooms';
+
+const JoinBody = z.object({
+  ticket: z.string().max(2048).optional(),
+  challenge: z.string().max(64).optional(),
+  nonce: z.string().max(64).optional(),
+});
+
+export interface QueueRoutesDeps {
+  rooms: WaitingRooms;
+  join: JoinQueue;
+  status: QueueStatus;
+  challenge: IssueChallenge;
+  metrics: WaitingRoomMetrics;
+  joinsPerNetworkPerMinute: number;
+}
+
+/**
+ * `GET /api/queue/status`, the request 100,000 waiting residents repeat: mounted ahead of
+ * every other router and middleware so a poll walks one layer (docs/waiting-room.md). It is
+ * counted by `khiw_gateway_queue_status_polls_total`, not by the generic HTTP metrics.
+ */
+export function queueStatusRoutes(deps: Pick<QueueRoutesDeps, 'status' | 'metrics'>): Router {
+  const router = express.Router();
+  router.get('/api/queue/status', async (req, res) => {
+    const campaignId = typeof req.query.campaignId === 'string' ? req.query.campaignId : undefined;
+    const answer = await deps.status.execute({ ticket: bearerToken(req), campaignId });
+    res.set('Cache-Control', 'no-store').json(answer);
+  });
+  router.use(waitingRoomErrorHandler(deps.metrics));
+  return router;
+}
+
+/** The rest of the resident-facing waiting room API (docs/waiting-room.md, "API"). */
+export function queueRoutes(deps: QueueRoutesDeps): Router {
+  const router = express.Router();
+  const limit = joinRateLimit(deps.joinsPerNetworkPerMinute);
+
+  router.get('/api/campaigns/:campaignId/queue/challenge', limit, async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await deps.challenge.execute(String(req.params.campaignId)));
+  });
+
+  router.post('/api/campaigns/:campaignId/queue', limit, async (req, res) => {
+    const body = JoinBody.safeParse(req.body ?? {});
+    if (!body.success) {
+      return sendProblem(res, 400, {
+        code: 'INVALID_INPUT',
+        message: { th: 'ข้อมูลที่ส่งมาไม่ถูกต้อง', en: 'The request is not valid' },
+      });
+    }
+    const { created, answer } = await deps.join.execute({
+      campaignId: String(req.params.campaignId),
+      ticket: bearerToken(req) ?? body.data.ticket,
+      challenge: body.data.challenge,
+      nonce: body.data.nonce,
+    });
+    res
+      .status(created ? 201 : 200)
+      .set('Cache-Control', 'no-store')
+      .json(answer);
+  });
+
+  // Public and CDN-cacheable: enough for a page to move its position between polls.
+  router.get('/api/campaigns/:campaignId/queue/state', async (req, res) => {
+    const view = await deps.rooms.view(String(req.params.campaignId));
+    const rate = admissionRate(view);
+    res.set('Cache-Control', 'public, max-age=2').json({
+      campaignId: view.campaignId,
+      state: publicState(view),
+      opensAt: new Date(view.opensAt).toISOString(),
+      servingNumber: view.serving,
+      lastNumber: view.lastNumber,
+      queueLength: view.lastNumber - view.serving + view.prequeue,
+      prequeueLength: view.prequeue,
+      outflowPerMinute: view.outflowPerMinute,
+      admissionsPerMinute: Math.round(rate.used * 100) / 100,
+      awayShare: Math.round(awayShare(view) * 1000) / 1000,
+      updatedAt: new Date(view.now).toISOString(),
+    });
+  });
+
+  router.use(waitingRoomErrorHandler(deps.metrics));
+  return router;
+}

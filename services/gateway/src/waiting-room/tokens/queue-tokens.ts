@@ -1,0 +1,198 @@
+import jwt, { type JwtPayload } from 'jsonwebtoken';
+import { WaitingRoomError } from '../waiting-room-error';
+import type { Keyring } from './keyring';
+
+export const TOKEN_ISSUER = 'khiw-gateway';
+/** Audience of staff and ops tokens (tickets and access tokens carry the campaign id). */
+export const OPS_AUDIENCE = 'khiw-ops';
+export const OPS_ROLES = ['ops', 'staff'] as const;
+export type OpsRole = (typeof OPS_ROLES)[number];
+
+export interface TicketClaims {
+  ticketId: string;
+  campaignId: string;
+  /** null for a pre-queue ticket: the number is drawn at opening. */
+  queueNumber: number | null;
+  /** Seconds since epoch. */
+  expiresAt: number;
+}
+export interface AccessClaims {
+  ticketId: string;
+  campaignId: string;
+  queueNumber: number;
+  maxBookings: number;
+  expiresAt: number;
+}
+export interface OpsClaims {
+  subject: string;
+  role: OpsRole;
+}
+
+type TokenType = 'ticket' | 'access' | 'ops';
+
+export interface QueueTokensOptions {
+  ticketTtlSeconds: number;
+  /** Verified tokens remembered (by their exact text) so a poll costs no signature check. */
+  verifiedCacheSize?: number;
+}
+
+/**
+ * Signs and verifies the waiting room's JWTs. The algorithm comes from the key named by the
+ * `kid` header, never from the token, so `alg: none` and HS256-with-the-public-key fail;
+ * `typ` keeps a ticket from being used as an access or ops token.
+ */
+export class QueueTokens {
+  private readonly verified = new Map<string, { payload: JwtPayload; expiresAtMs: number }>();
+  private readonly cacheSize: number;
+
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly options: QueueTokensOptions,
+  ) {
+    this.cacheSize = options.verifiedCacheSize ?? 50_000;
+  }
+
+  get ticketTtlSeconds(): number {
+    return this.options.ticketTtlSeconds;
+  }
+
+  signTicket(input: { ticketId: string; campaignId: string; queueNumber: number | null }): string {
+    return this.sign(
+      { typ: 'ticket', queueNumber: input.queueNumber },
+      { subject: input.ticketId, audience: input.campaignId, expiresIn: this.options.ticketTtlSeconds },
+    );
+  }
+
+  signAccess(input: Omit<AccessClaims, 'expiresAt'> & { expiresAtMs: number }): string {
+    const exp = Math.floor(input.expiresAtMs / 1000);
+    return this.sign(
+      { typ: 'access', queueNumber: input.queueNumber, maxBookings: input.maxBookings, exp },
+      { subject: input.ticketId, audience: input.campaignId, jwtid: `${input.ticketId}.access` },
+    );
+  }
+
+  signOps(input: { subject: string; role: OpsRole; ttlSeconds: number }): string {
+    return this.sign(
+      { typ: 'ops', role: input.role },
+      { subject: input.subject, audience: OPS_AUDIENCE, expiresIn: input.ttlSeconds },
+    );
+  }
+
+  /** `campaignId` given: the ticket must be for that campaign (403 otherwise). */
+  verifyTicket(token: string, campaignId?: string): TicketClaims {
+    const payload = this.verify(token, 'ticket', campaignId);
+    const queueNumber = payload.queueNumber === null ? null : Number(payload.queueNumber);
+    if (queueNumber !== null && !(Number.isSafeInteger(queueNumber) && queueNumber > 0)) {
+      throw new WaitingRoomError('TOKEN_INVALID', 'ticket carries no valid queue number');
+    }
+    return {
+      ticketId: payload.sub!,
+      campaignId: payload.aud as string,
+      queueNumber,
+      expiresAt: payload.exp!,
+    };
+  }
+
+  verifyAccess(token: string, campaignId: string): AccessClaims {
+    const payload = this.verify(token, 'access', campaignId);
+    const queueNumber = Number(payload.queueNumber);
+    const maxBookings = Number(payload.maxBookings);
+    if (!Number.isSafeInteger(queueNumber) || !Number.isSafeInteger(maxBookings)) {
+      throw new WaitingRoomError('TOKEN_INVALID', 'access token claims are malformed');
+    }
+    return { ticketId: payload.sub!, campaignId, queueNumber, maxBookings, expiresAt: payload.exp! };
+  }
+
+  verifyOps(token: string, roles: readonly OpsRole[]): OpsClaims {
+    const payload = this.verify(token, 'ops', OPS_AUDIENCE);
+    if (!roles.includes(payload.role as OpsRole)) {
+      throw new WaitingRoomError('ROLE_FORBIDDEN', `role ${String(payload.role)} may not do this`);
+    }
+    return { subject: payload.sub!, role: payload.role as OpsRole };
+  }
+
+  private sign(claims: Record<string, unknown>, options: jwt.SignOptions): string {
+    const key = this.keyring.signing;
+    return jwt.sign(claims, key.privateKey, {
+      ...options,
+      algorithm: key.alg,
+      keyid: key.kid,
+      issuer: TOKEN_ISSUER,
+    });
+  }
+
+  private verify(token: string, typ: TokenType, audience: string | undefined): JwtPayload {
+    const nowMs = Date.now();
+    let payload = this.cached(token, nowMs);
+    if (!payload) {
+      payload = this.verifySignature(token);
+      if (
+        typeof payload.exp === 'number' &&
+        typeof payload.sub === 'string' &&
+        typeof payload.aud === 'string'
+      ) {
+        this.remember(token, payload);
+      }
+    }
+    if (
+      typeof payload.sub !== 'string' ||
+      typeof payload.aud !== 'string' ||
+      typeof payload.exp !== 'number'
+    ) {
+      throw new WaitingRoomError('TOKEN_INVALID', 'token lacks sub, aud or exp');
+    }
+    if (audience !== undefined && payload.aud !== audience) {
+      throw new WaitingRoomError('TOKEN_WRONG_AUDIENCE', `token is for ${payload.aud}, not ${audience}`);
+    }
+    if (payload.typ !== typ) {
+      throw new WaitingRoomError('TOKEN_WRONG_TYPE', `a ${String(payload.typ)} token is not a ${typ} token`);
+    }
+    return payload;
+  }
+
+  private verifySignature(token: string): JwtPayload {
+    const decoded = jwt.decode(token, { complete: true });
+    if (!decoded || typeof decoded.payload === 'string') {
+      throw new WaitingRoomError('TOKEN_INVALID', 'not a JWT');
+    }
+    const key = this.keyring.find(decoded.header.kid);
+    if (!key) throw new WaitingRoomError('TOKEN_INVALID', `unknown key id ${String(decoded.header.kid)}`);
+    try {
+      return jwt.verify(token, key.publicKey, {
+        algorithms: [key.alg],
+        issuer: TOKEN_ISSUER,
+        clockTolerance: 5,
+      }) as JwtPayload;
+    } catch (error) {
+      if (error instanceof jwt.TokenExpiredError) {
+        throw new WaitingRoomError('TOKEN_EXPIRED', 'token expired', { cause: error });
+      }
+      throw new WaitingRoomError('TOKEN_INVALID', (error as Error).message, { cause: error });
+    }
+  }
+
+  private cached(token: string, nowMs: number): JwtPayload | undefined {
+    const hit = this.verified.get(token);
+    if (!hit) return undefined;
+    if (hit.expiresAtMs <= nowMs) {
+      this.verified.delete(token);
+      return undefined;
+    }
+    return hit.payload;
+  }
+
+  private remember(token: string, payload: JwtPayload): void {
+    if (this.cacheSize <= 0) return;
+    if (this.verified.size >= this.cacheSize) {
+      // Oldest first (Map keeps insertion order): a cheap FIFO bound on memory.
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, { payload, expiresAtMs: payload.exp! * 1000 });
+  }
+}
+
+/** For the booking route (issue 4): the access token's claims, or a WaitingRoomError. */
+export function verifyAccessToken(tokens: QueueTokens, token: string, campaignId: string): AccessClaims {
+  return tokens.verifyAccess(token, campaignId);
+}

@@ -1,0 +1,71 @@
+import { Counter, Gauge, type Registry } from '@khiw/observability';
+
+export interface WaitingRoomMetrics {
+  joins: Counter<'result'>;
+  statusPolls: Counter<'state'>;
+  admitted: Counter;
+  passedOver: Counter;
+  expired: Counter<'kind'>;
+  tokensRefused: Counter<'code'>;
+  waiting: Gauge<'campaign'>;
+  active: Gauge<'campaign'>;
+  serving: Gauge<'campaign'>;
+}
+
+export function createWaitingRoomMetrics(registry: Registry): WaitingRoomMetrics {
+  const registers = [registry];
+  return {
+    joins: new Counter({
+      name: 'khiw_gateway_queue_joins_total',
+      help: 'Joins by result (prequeue, waiting, rejoined, final, refused)',
+      labelNames: ['result'],
+      registers,
+    }),
+    statusPolls: new Counter({
+      name: 'khiw_gateway_queue_status_polls_total',
+      help: 'Status polls by the state answered',
+      labelNames: ['state'],
+      registers,
+    }),
+    admitted: new Counter({
+      name: 'khiw_gateway_queue_admitted_total',
+      help: 'Places admitted by this replica’s admission steps',
+      registers,
+    }),
+    passedOver: new Counter({
+      name: 'khiw_gateway_queue_passed_over_total',
+      help: 'Places passed over because their ticket stopped asking (admitted on return)',
+      registers,
+    }),
+    expired: new Counter({
+      name: 'khiw_gateway_queue_expired_total',
+      help: 'Admitted places that expired: unclaimed (never asked) or access (token unused)',
+      labelNames: ['kind'],
+      registers,
+    }),
+    tokensRefused: new Counter({
+      name: 'khiw_gateway_queue_tokens_refused_total',
+      help: 'Tickets, access and ops tokens refused, by reason',
+      labelNames: ['code'],
+      registers,
+    }),
+    waiting: new Gauge({
+      name: 'khiw_gateway_queue_waiting',
+      help: 'Residents waiting (numbers given out but not reached, plus the pre-queue)',
+      labelNames: ['campaign'],
+      registers,
+    }),
+    active: new Gauge({
+      name: 'khiw_gateway_queue_active',
+      help: 'Admitted places counted against maxActive (unclaimed or in the booking form)',
+      labelNames: ['campaign'],
+      registers,
+    }),
+    serving: new Gauge({
+      name: 'khiw_gateway_queue_serving_number',
+      help: 'The serving counter',
+      labelNames: ['campaign'],
+      registers,
+    }),
+  };
+}

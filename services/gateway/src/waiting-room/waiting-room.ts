@@ -1,0 +1,99 @@
+import type { Router } from 'express';
+import type { Logger, Registry } from '@khiw/observability';
+import type { Redis } from '@khiw/redis';
+import type { GatewayConfig } from '../config';
+import { AccessGrants } from './access-grants';
+import { adminRoutes } from './admin.routes';
+import { AdmissionLoop } from './admission-loop';
+import { IssueChallenge } from './issue-challenge.usecase';
+import { JoinQueue } from './join-queue.usecase';
+import { jwksRoutes } from './jwks.routes';
+import { queueRoutes, queueStatusRoutes } from './queue.routes';
+import { QueueStatus } from './queue-status.usecase';
+import type { Keyring } from './tokens/keyring';
+import { QueueTokens } from './tokens/queue-tokens';
+import { UpdateWaitingRoom } from './update-waiting-room.usecase';
+import { createWaitingRoomMetrics } from './waiting-room-metrics';
+import { withWaitingRoomCommands } from './waiting-room-scripts';
+import { WaitingRoomStats } from './waiting-room-stats.usecase';
+import { WaitingRooms, type WaitingRoomOptions } from './waiting-rooms';
+
+export function waitingRoomOptions(config: GatewayConfig): WaitingRoomOptions {
+  return {
+    defaults: {
+      outflowPerMinute: config.WAITING_ROOM_OUTFLOW_PER_MINUTE,
+      maxActive: config.WAITING_ROOM_MAX_ACTIVE,
+      powDifficulty: config.WAITING_ROOM_POW_DIFFICULTY,
+    },
+    claimWindowMs: config.WAITING_ROOM_CLAIM_WINDOW_SECONDS * 1000,
+    accessTtlMs: config.WAITING_ROOM_ACCESS_TTL_SECONDS * 1000,
+    abandonAfterMs: config.WAITING_ROOM_ABANDON_AFTER_SECONDS * 1000,
+    maxBookings: config.WAITING_ROOM_MAX_BOOKINGS,
+    maxSkipPerStep: 1000,
+    maxStepMs: Math.max(5000, config.WAITING_ROOM_TICK_MS * 5),
+    rateMinutes: 5,
+    viewMaxAgeMs: Math.max(1000, config.WAITING_ROOM_TICK_MS),
+    challengeTtlSeconds: 120,
+  };
+}
+
+export interface WaitingRoom {
+  /** Status polls only: mount first, ahead of every middleware. */
+  pollRouter: Router;
+  routers: Router[];
+  tokens: QueueTokens;
+  grants: AccessGrants;
+  rooms: WaitingRooms;
+  loop: AdmissionLoop;
+}
+
+/** Builds the waiting room of one gateway process: routes, tokens and the admission loop. */
+export function createWaitingRoom(input: {
+  config: GatewayConfig;
+  redis: Redis;
+  keyring: Keyring;
+  logger: Logger;
+  registry: Registry;
+}): WaitingRoom {
+  const { config, keyring, logger } = input;
+  const metrics = createWaitingRoomMetrics(input.registry);
+  const rooms = new WaitingRooms(
+    withWaitingRoomCommands(input.redis),
+    config.KHIW_NAMESPACE,
+    waitingRoomOptions(config),
+  );
+  const tokens = new QueueTokens(keyring, { ticketTtlSeconds: config.WAITING_ROOM_TICKET_TTL_SECONDS });
+  const status = new QueueStatus(rooms, tokens, metrics);
+  const loop = new AdmissionLoop(
+    rooms,
+    logger.child({ component: 'admission' }),
+    metrics,
+    config.WAITING_ROOM_TICK_MS,
+  );
+  return {
+    pollRouter: queueStatusRoutes({ status, metrics }),
+    routers: [
+      jwksRoutes(keyring),
+      queueRoutes({
+        rooms,
+        join: new JoinQueue(rooms, tokens, status, metrics),
+        status,
+        challenge: new IssueChallenge(rooms),
+        metrics,
+        joinsPerNetworkPerMinute: config.WAITING_ROOM_JOINS_PER_NETWORK_PER_MINUTE,
+      }),
+      adminRoutes({
+        rooms,
+        tokens,
+        update: new UpdateWaitingRoom(rooms, logger),
+        stats: new WaitingRoomStats(rooms),
+        metrics,
+        logger,
+      }),
+    ],
+    tokens,
+    grants: new AccessGrants(rooms),
+    rooms,
+    loop,
+  };
+}
