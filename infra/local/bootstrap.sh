@@ -13,8 +13,8 @@ set -Eeuo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 
-# kannel: SMS gateway; chromium + Thai fonts: browser tests; curl: infra.sh health checks.
-APT_PACKAGES=(kannel chromium fonts-thai-tlwg curl)
+# kannel: SMS gateway; kannel-extras: its fakesmsc test SMSC (/usr/lib/kannel/test); chromium + Thai fonts: browser tests; curl: infra.sh health checks.
+APT_PACKAGES=(kannel kannel-extras chromium fonts-thai-tlwg curl)
 
 say() { printf '[bootstrap] %s\n' "$*"; }
 fail() {

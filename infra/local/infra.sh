@@ -353,7 +353,7 @@ stop_kannel() {
 start_kannel() {
   [[ -x "$BEARERBOX" && -x "$SMSBOX" && -x "$FAKESMSC" ]] || {
     say "kannel: not installed, installing from apt"
-    bash "$HERE/bootstrap.sh" apt kannel
+    bash "$HERE/bootstrap.sh" apt kannel kannel-extras
   }
   mkdir -p "$KANNEL_DIR"
   render "$HERE/kannel/kannel.conf.template" "$KANNEL_CONF.new"
