@@ -21,6 +21,11 @@ export const BookingRequestJob = z.object({
   groupCode: z.string().min(1).max(40),
   siteId: z.string().min(1).max(40),
   slotId: z.string().min(1).max(60),
+  /** Province of residence (house registration) as the resident declares it: 2-digit code. */
+  provinceCode: z
+    .string()
+    .regex(/^\d{2}$/, '2-digit province code')
+    .optional(),
   channel: channel.default('web'),
   submittedAt: isoDateTime,
 });

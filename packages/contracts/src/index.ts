@@ -4,3 +4,5 @@ export * from './events';
 export * from './sms-job';
 export * from './parse';
 export * from './campaign-file';
+export * from './booking-outcome';
+export * from './booking-api';

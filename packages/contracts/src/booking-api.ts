@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { Appointment, RejectionCode } from './booking-outcome';
+import { campaignId, citizenId, isoDate } from './primitives';
+
+/**
+ * The booking worker's own HTTP API (port 8081, paths under /internal). Only the gateway
+ * calls it: residents and staff reach it through the gateway's public routes, which check
+ * tokens and rate limits first. When INTERNAL_API_TOKEN is set on both sides, every call
+ * carries it in this header and the worker refuses calls without it.
+ */
+export const INTERNAL_TOKEN_HEADER = 'x-khiw-internal-token';
+
+/** Who the resident is, for self-service: both must match, or nothing is revealed. */
+export const ResidentIdentity = z.object({ citizenId, birthDate: isoDate });
+export type ResidentIdentity = z.infer<typeof ResidentIdentity>;
+
+/** POST /internal/appointments/lookup */
+export const LookupRequest = ResidentIdentity.extend({ campaignId });
+export type LookupRequest = z.infer<typeof LookupRequest>;
+
+export const StandbyPlace = z.object({
+  standbyId: z.uuid(),
+  /** 1 = next to be promoted. */
+  position: z.number().int().min(1),
+  groupCode: z.string(),
+  siteId: z.string(),
+  slotId: z.string(),
+});
+export type StandbyPlace = z.infer<typeof StandbyPlace>;
+
+/** 200 answer of lookup and of GET /internal/requests/:requestId. 404 when nothing matches. */
+export const ResidentState = z.object({
+  campaignId,
+  booking: Appointment.nullable(),
+  standby: StandbyPlace.nullable(),
+});
+export type ResidentState = z.infer<typeof ResidentState>;
+
+/** POST /internal/bookings/:bookingId/cancel: the resident themself, or staff/ops on their behalf. */
+export const CancelRequest = z.union([
+  ResidentIdentity.extend({ actor: z.literal('resident').default('resident') }),
+  z.object({ actor: z.enum(['staff', 'ops']), operator: z.string().min(1).max(100) }),
+]);
+export type CancelRequest = z.infer<typeof CancelRequest>;
+
+/** 200 answer of cancel: whether a standby person took the freed dose. */
+export const CancelAnswer = z.object({ booking: Appointment, promoted: z.boolean() });
+
+/** POST /internal/bookings/:bookingId/reschedule: only to a slot with room. */
+export const RescheduleRequest = ResidentIdentity.extend({ slotId: z.string().min(1).max(60) });
+export type RescheduleRequest = z.infer<typeof RescheduleRequest>;
+
+/** Errors of the internal API: 400 INVALID_INPUT, 404 NOT_FOUND, 409 with a rejection or state code. */
+export const InternalProblem = z.object({
+  code: z.union([RejectionCode, z.enum(['INVALID_INPUT', 'NOT_FOUND', 'ALREADY_CANCELLED', 'QUOTA_BELOW_BOOKED'])]),
+  message: z.object({ th: z.string(), en: z.string() }),
+  fields: z.record(z.string(), z.object({ th: z.string(), en: z.string() })).optional(),
+});
+export type InternalProblem = z.infer<typeof InternalProblem>;
+
+/** PATCH /internal/campaigns/:campaignId/groups/:code */
+export const QuotaChange = z.object({ quota: z.number().int().min(0) });
+/** POST /internal/campaigns/:campaignId/quota-transfers */
+export const QuotaTransfer = z.object({
+  from: z.string().min(1),
+  to: z.string().min(1),
+  doses: z.number().int().min(1),
+});
