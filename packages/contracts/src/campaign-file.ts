@@ -21,7 +21,14 @@ export const CampaignFile = z
     }),
     groups: z
       .array(
-        z.object({ code: z.string().regex(/^[a-z0-9-]+$/), name: localized, quota: z.number().int().min(0) }),
+        z.object({
+          code: z.string().regex(/^[a-z0-9-]+$/),
+          name: localized,
+          quota: z.number().int().min(0),
+          /** Optional age window of the group on the appointment day (e.g. 70 for elderly70). */
+          minAgeYears: z.number().int().min(0).max(130).optional(),
+          maxAgeYears: z.number().int().min(0).max(130).optional(),
+        }),
       )
       .min(1),
     sites: z

@@ -11,6 +11,9 @@ const SCHEMAS = ['booking', 'roster', 'notification'];
 const SQL_ONLY_INDEXES = [
   `booking.bookings bookings_one_active_per_citizen_key unique index (campaign_id, citizen_id) where (status <> 'cancelled'::text)`,
   'booking.outbox_events outbox_events_unpublished_idx index (seq) where (published_at IS NULL)',
+  `booking.bookings bookings_one_active_per_request_key unique index (request_id) where (status <> 'cancelled'::text)`,
+  `booking.standby_entries standby_one_waiting_per_citizen_key unique index (campaign_id, citizen_id) where (status = 'waiting'::text)`,
+  `booking.standby_entries standby_entries_waiting_idx index (campaign_id, position) where (status = 'waiting'::text)`,
 ];
 const SQL_ONLY_CHECKS = [
   'booking.campaigns campaigns_booked_doses_check',
@@ -18,6 +21,8 @@ const SQL_ONLY_CHECKS = [
   'booking.priority_groups priority_groups_booked_check',
   'booking.slots slots_booked_check',
   'booking.bookings bookings_status_check',
+  'booking.standby_entries standby_entries_status_check',
+  'booking.priority_groups priority_groups_age_window_check',
 ];
 
 const sorted = (lines: string[]): string[] => [...lines].sort();
