@@ -1,0 +1,196 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createLogger } from '@khiw/observability';
+import { closeRedis, createRedisClient, type Redis } from '@khiw/redis';
+import { REPO_ROOT } from '../../../../infra/local/services';
+import {
+  citizenIdFrom,
+  REDIS_URL,
+  sampleCampaign,
+  TEST_DATABASE_URL,
+  uniqueNamespace,
+} from '../../../../test/support/env';
+import { startService, type RunningService } from '../../../../test/support/services';
+import { generateSigningKey, privateKeyPem } from '../../src/waiting-room/tokens/keyring';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOTS = path.join(REPO_ROOT, 'test-results');
+const run = promisify(execFile);
+
+/**
+ * The resident's booking form (services/gateway/public/book) in Debian chromium against the
+ * real gateway and the real booking worker: admitted through the queue page, choose group,
+ * site and slot at 320 px, see the confirm step repeat them, and get a confirmed reference.
+ */
+describe('booking page in a browser', () => {
+  const namespace = uniqueNamespace('book-page');
+  const campaignId = `book-page-${namespace.slice(-6)}`;
+  const campaignFile = path.join(os.tmpdir(), `${campaignId}.json`);
+  const signingKey = generateSigningKey('book-page-test');
+  let redis: Redis;
+  let worker: RunningService;
+  let gateway: RunningService;
+  let browser: Browser;
+  let base: string;
+
+  const text = (page: Page, selector: string) => page.locator(selector).innerText();
+
+  beforeAll(async () => {
+    redis = createRedisClient({
+      url: REDIS_URL,
+      name: 'test',
+      logger: createLogger({ service: 'test', level: 'silent' }),
+    });
+    // The sample campaign under its own id with a small grid, loaded by the ops command.
+    writeFileSync(
+      campaignFile,
+      JSON.stringify(
+        sampleCampaign(campaignId, {
+          opensAt: new Date(Date.now() - 60_000).toISOString(),
+          slotGrid: { firstDay: '2021-08-02', days: 2, times: ['09:00', '10:00'], capacityPerSlotPerSite: 3 },
+        }),
+      ),
+    );
+    const env = { ...process.env, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL, KHIW_NAMESPACE: namespace };
+    await run(
+      process.execPath,
+      ['--import', 'tsx', 'services/booking-worker/src/cli/load-campaign.ts', campaignFile],
+      { cwd: REPO_ROOT, env },
+    );
+    // The page needs the booking, not its Kafka event: no outbox relay here.
+    worker = await startService('booking-worker', namespace, { OUTBOX_RELAY_ENABLED: 'false' });
+    gateway = await startService('gateway', namespace, {
+      GATEWAY_SIGNING_KEY: privateKeyPem(signingKey),
+      GATEWAY_SIGNING_KEY_ID: signingKey.kid,
+      BOOKING_API_URL: `http://127.0.0.1:${worker.port}`,
+      // Everyone is let in at once: this test is about the form, not the queue.
+      WAITING_ROOM_OUTFLOW_PER_MINUTE: '6000',
+      WAITING_ROOM_POW_DIFFICULTY: '0',
+      WAITING_ROOM_TICK_MS: '200',
+    });
+    base = `http://127.0.0.1:${gateway.port}`;
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    const codes = [];
+    if (gateway) codes.push(await gateway.stop());
+    if (worker) codes.push(await worker.stop());
+    rmSync(campaignFile, { force: true });
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await closeRedis(redis);
+    expect(codes.every((code) => code === 0)).toBe(true);
+  });
+
+  /** A phone admitted through the real queue page, handed over to the form by its link. */
+  async function admittedPhone(width: number) {
+    const context = await browser.newContext({ viewport: { width, height: 760 }, locale: 'th-TH' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${base}/queue/?campaign=${campaignId}`);
+    await page.locator('#view-admitted').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.click('#continue');
+    await page.waitForURL(`**/book/?campaign=${campaignId}`);
+    await page.locator('#view-choose').waitFor({ state: 'visible' });
+    return { context, page, errors };
+  }
+
+  it('chooses group, site and slot, confirms them and gets a confirmed reference at 320 px', async () => {
+    const { context, page, errors } = await admittedPhone(320);
+    expect(await page.getAttribute('html', 'lang')).toBe('th');
+    expect(await text(page, '#campaign-name')).toBe('จองวัคซีนซิโนฟาร์ม จังหวัดสมุทรสาคร');
+
+    // Nothing chosen yet: the step names what is missing, in Thai, and takes the keyboard there.
+    await page.click('#view-choose button[type=submit]');
+    expect(await text(page, '#err-groupCode')).toContain('กรุณาเลือก');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).name)).toBe('groupCode');
+
+    await page.locator('#groups label', { hasText: 'ผู้สูงอายุ 70 ปีขึ้นไป' }).click();
+    await page.selectOption('#site', 'KTB');
+    await page.locator('#day option[value="2021-08-02"]').waitFor({ state: 'attached' });
+    expect(await text(page, '#site-left')).toMatch(/เหลือ 12 ที่/);
+    await page.selectOption('#day', '2021-08-02');
+    const nine = page.locator('#times label', { hasText: '09:00 น.' });
+    expect(await nine.innerText()).toMatch(/เหลือ 3 ที่/);
+    await nine.click();
+    await page.click('#view-choose button[type=submit]');
+
+    // The person: a citizen ID with a wrong check digit is caught in Thai before anything is sent.
+    await page.locator('#view-person').waitFor({ state: 'visible' });
+    const citizenId = citizenIdFrom(`31012${String(Date.now()).slice(-7)}`);
+    const wrong = `${citizenId.slice(0, 12)}${(Number(citizenId[12]) + 1) % 10}`;
+    await page.fill('#firstName', 'บุญมี');
+    await page.fill('#lastName', 'ใจดี');
+    await page.fill('#citizenId', wrong);
+    expect(await text(page, '#citizenId-hint')).toContain('เลขตรวจสอบ');
+    await page.fill('#birthDate', '1945-05-01');
+    await page.fill('#phone', '081 234 5678');
+    await page.check('#provinceOk');
+    await page.click('#view-person button[type=submit]');
+    expect(await text(page, '#err-citizenId')).toContain('ไม่ตรง');
+    expect(await page.getAttribute('#citizenId', 'aria-invalid')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('citizenId');
+    await page.fill('#citizenId', citizenId);
+    expect(await text(page, '#citizenId-hint')).toContain('ถูกต้อง');
+    await page.click('#view-person button[type=submit]');
+
+    // The confirm step repeats site, day and time (Bangkok, Buddhist era).
+    await page.locator('#view-confirm').waitFor({ state: 'visible' });
+    expect(await text(page, '#c-site')).toBe('โรงพยาบาลกระทุ่มแบน');
+    expect(await text(page, '#c-when')).toBe('จันทร์ 2 ส.ค. 2564 เวลา 09:00 น.');
+    expect(await text(page, '#c-group')).toBe('ผู้สูงอายุ 70 ปีขึ้นไป');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'book-page-confirm.png'), fullPage: true });
+
+    // Submit: the request is followed to its outcome, through a reload.
+    await page.click('#submit');
+    await page.locator('#view-pending, #view-outcome').first().waitFor({ state: 'visible' });
+    await page.reload();
+    await page.locator('#view-outcome').waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await text(page, '#outcome-title')).toBe('จองสำเร็จ');
+    expect(await text(page, '#reference')).toMatch(/\w{4,}/);
+    const outcome = await text(page, '#view-outcome');
+    expect(outcome).toContain('โรงพยาบาลกระทุ่มแบน');
+    expect(outcome).toContain('จันทร์ 2 ส.ค. 2564 เวลา 09:00 น.');
+    expect(outcome).toContain('SMS');
+    // The token lets a family book more people: the next one keeps the chosen site.
+    expect(await text(page, '#family')).toContain('เหลือ 4 คน');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'book-page-confirmed.png'), fullPage: true });
+    await page.click('#family');
+    await page.locator('#view-choose').waitFor({ state: 'visible' });
+    expect(await page.inputValue('#site')).toBe('KTB');
+    expect(await page.inputValue('#firstName')).toBe('');
+
+    // Small on a slow phone: the page's own files (not the API answers) stay under 60 KB.
+    const pageBytes = await page.evaluate(() =>
+      [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+        .filter((entry) => !entry.name.includes('/api/'))
+        .reduce((sum, entry) => sum + (entry as PerformanceResourceTiming).decodedBodySize, 0),
+    );
+    expect(pageBytes).toBeGreaterThan(0);
+    expect(pageBytes).toBeLessThan(60 * 1024);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
