@@ -1,0 +1,217 @@
+// Self-service for a resident: look the appointment up by citizen ID + birth date, cancel it,
+// or move it to another time at the same site (the site is never swapped for a default).
+import { request, ApiError } from '../book/api.js';
+import { renderDays, renderTimes, slotsByDay } from '../book/choice-controls.js';
+import { formatWhen, lang, local, setLang } from '../book/i18n.js';
+import { citizenIdState, validBirthDate } from '../book/resident.js';
+
+const STRINGS = {
+  th: {
+    title: 'ตรวจสอบ ยกเลิก หรือเลื่อนนัด',
+    lead: 'กรอกเลขประจำตัวประชาชนและวันเกิดของผู้ที่จองไว้',
+    citizenId: 'เลขประจำตัวประชาชน 13 หลัก',
+    birthDate: 'วันเกิด',
+    find: 'ตรวจสอบ',
+    errCitizenId: 'เลขประจำตัวประชาชนไม่ถูกต้อง',
+    errBirth: 'กรุณากรอกวันเกิดที่ถูกต้อง',
+    notFound: 'ไม่พบนัดหมายที่ตรงกับเลขบัตรและวันเกิดนี้',
+    booked: 'นัดหมายของท่าน',
+    cancelled: 'นัดหมายนี้ถูกยกเลิกแล้ว',
+    standby: (n) => `ท่านอยู่ในรายชื่อสำรอง ลำดับที่ ${n}`,
+    reference: 'รหัสการจอง',
+    site: 'สถานที่ฉีดวัคซีน',
+    when: 'วันและเวลา',
+    cancel: 'ยกเลิกนัด',
+    cancelSure: 'กดอีกครั้งเพื่อยืนยันการยกเลิก',
+    reschedule: 'เลื่อนนัด (สถานที่เดิม)',
+    moveSave: 'ยืนยันเวลาใหม่',
+    newDay: 'วันที่ใหม่',
+    newTime: 'เวลาใหม่',
+    pickDay: '— เลือกวันที่ —',
+    left: (n) => `เหลือ ${n} ที่`,
+    full: 'เต็มแล้ว',
+    choose: 'กรุณาเลือกเวลาใหม่',
+    error: 'เกิดข้อผิดพลาด กรุณาลองใหม่',
+    switchTo: 'English',
+  },
+  en: {
+    title: 'Look up, cancel or reschedule',
+    lead: 'Enter the citizen ID and date of birth of the person booked.',
+    citizenId: '13-digit citizen ID',
+    birthDate: 'Date of birth',
+    find: 'Look up',
+    errCitizenId: 'This citizen ID is not valid',
+    errBirth: 'Please enter a valid date of birth',
+    notFound: 'No appointment matches this citizen ID and date of birth.',
+    booked: 'Your appointment',
+    cancelled: 'This appointment is cancelled',
+    standby: (n) => `You are on the standby list, position ${n}`,
+    reference: 'Booking reference',
+    site: 'Vaccination site',
+    when: 'Date and time',
+    cancel: 'Cancel appointment',
+    cancelSure: 'Press again to confirm the cancellation',
+    reschedule: 'Reschedule (same site)',
+    moveSave: 'Confirm the new time',
+    newDay: 'New date',
+    newTime: 'New time',
+    choose: 'Please choose a new time',
+    error: 'Something went wrong; please try again',
+    switchTo: 'ภาษาไทย',
+  },
+};
+const tt = (key, ...args) => {
+  const value = STRINGS[lang][key] ?? STRINGS.th[key];
+  return typeof value === 'function' ? value(...args) : value;
+};
+const $ = (id) => document.getElementById(id);
+const campaignId = new URLSearchParams(location.search).get('campaign') ?? '';
+let who = null; // { citizenId, birthDate } that matched
+let state = null; // { booking, standby }
+let days = new Map();
+let moving = false;
+let cancelArmed = false;
+
+function apply() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll('[data-l]')) el.textContent = tt(el.dataset.l);
+  $('lang').textContent = tt('switchTo');
+  if (moving) $('reschedule').textContent = tt('moveSave');
+  if (cancelArmed) $('cancel').textContent = tt('cancelSure');
+  if (state) renderState();
+}
+
+function fail(el, error) {
+  el.hidden = false;
+  el.textContent =
+    error instanceof ApiError && error.status === 404
+      ? tt('notFound')
+      : local(error?.problem?.message) || tt('error');
+}
+
+function renderState() {
+  const { booking, standby } = state;
+  const body = [];
+  if (booking) {
+    $('result-title').textContent = tt(booking.status === 'cancelled' ? 'cancelled' : 'booked');
+    const dl = document.createElement('dl');
+    dl.className = 'summary';
+    for (const [label, value] of [
+      [tt('reference'), booking.reference],
+      [tt('site'), local(booking.siteName) || booking.siteId],
+      [tt('when'), formatWhen(new Date(booking.startsAt))],
+    ]) {
+      const row = document.createElement('div');
+      row.append(Object.assign(document.createElement('dt'), { textContent: label }));
+      row.append(Object.assign(document.createElement('dd'), { textContent: value }));
+      dl.append(row);
+    }
+    body.push(dl);
+  } else if (standby) {
+    $('result-title').textContent = tt('standby', standby.position);
+  }
+  $('result-body').replaceChildren(...body);
+  $('actions').hidden = !(booking && booking.status === 'confirmed');
+}
+
+async function find(event) {
+  event.preventDefault();
+  const citizenId = citizenIdState($('citizenId').value);
+  const birthDate = $('birthDate').value;
+  $('err-citizenId').hidden = citizenId.state === 'ok';
+  $('err-citizenId').textContent = tt('errCitizenId');
+  $('err-birthDate').hidden = validBirthDate(birthDate);
+  $('err-birthDate').textContent = tt('errBirth');
+  $('find-error').hidden = true;
+  if (citizenId.state !== 'ok') return $('citizenId').focus();
+  if (!validBirthDate(birthDate)) return $('birthDate').focus();
+  try {
+    const body = { campaignId, citizenId: citizenId.digits, birthDate };
+    state = await request('/api/appointments/lookup', { method: 'POST', body });
+    who = { citizenId: citizenId.digits, birthDate };
+    moving = false;
+    $('move').hidden = true;
+    $('result').hidden = false;
+    apply();
+    $('result-title').focus();
+  } catch (error) {
+    $('result').hidden = true;
+    fail($('find-error'), error);
+  }
+}
+
+async function cancel() {
+  if (!cancelArmed) {
+    cancelArmed = true;
+    return apply();
+  }
+  cancelArmed = false;
+  $('action-error').hidden = true;
+  try {
+    const answer = await request(`/api/appointments/${state.booking.bookingId}/cancel`, {
+      method: 'POST',
+      body: who,
+    });
+    state = { ...state, booking: answer.booking ?? { ...state.booking, status: 'cancelled' } };
+    $('move').hidden = true;
+    apply();
+    $('announce').textContent = tt('cancelled');
+  } catch (error) {
+    fail($('action-error'), error);
+  }
+  $('cancel').textContent = tt('cancel');
+}
+
+async function reschedule() {
+  $('action-error').hidden = true;
+  const { booking } = state;
+  if (!moving) {
+    try {
+      const site = await request(
+        `/api/campaigns/${encodeURIComponent(campaignId)}/sites/${encodeURIComponent(booking.siteId)}/slots`,
+      );
+      days = slotsByDay((site.slots ?? []).filter((s) => s.id !== booking.slotId));
+      renderDays($('day'), days, undefined, false);
+      renderTimes($('times'), [], undefined, false);
+      moving = true;
+      $('move').hidden = false;
+      apply();
+      $('day').focus();
+    } catch (error) {
+      fail($('action-error'), error);
+    }
+    return;
+  }
+  const slotId = document.querySelector('#times input:checked')?.value;
+  if (!slotId) {
+    $('action-error').hidden = false;
+    $('action-error').textContent = tt('choose');
+    return;
+  }
+  try {
+    const answer = await request(`/api/appointments/${booking.bookingId}/reschedule`, {
+      method: 'POST',
+      body: { ...who, slotId },
+    });
+    state = { ...state, booking: answer.booking ?? answer };
+    moving = false;
+    $('move').hidden = true;
+    $('reschedule').textContent = tt('reschedule');
+    apply();
+    $('result-title').focus();
+  } catch (error) {
+    fail($('action-error'), error);
+  }
+}
+
+$('lang').addEventListener('click', () => {
+  setLang(lang === 'th' ? 'en' : 'th');
+  apply();
+});
+$('find').addEventListener('submit', find);
+$('cancel').addEventListener('click', () => void cancel());
+$('reschedule').addEventListener('click', () => void reschedule());
+$('day').addEventListener('change', () =>
+  renderTimes($('times'), days.get($('day').value) ?? [], undefined, false),
+);
+apply();
