@@ -5,6 +5,9 @@ import { loadConfigOrExit, settings } from '@khiw/config';
 
 const seconds = (fallback: number, max = 86_400) => z.coerce.number().int().min(1).max(max).default(fallback);
 
+/** Development and test only: production must set its own (checked below). */
+export const DEV_BOOKING_REQUEST_ID_SECRET = 'khiw-development-booking-request-id-secret';
+
 const pem = z
   .string()
   .optional()
@@ -57,6 +60,26 @@ export const GatewayConfig = z
     /** Off only for tests that drive admission steps themselves. */
     WAITING_ROOM_ADMISSION_LOOP: settings.booleanFlag(true),
     WAITING_ROOM_JOINS_PER_NETWORK_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+
+    /**
+     * Keys the HMAC that turns a citizen ID into the booking request id (campaign + hash), so
+     * a double submit is the same job and the id reveals nothing. Changing it during a
+     * campaign breaks idempotency of requests already queued: set it once per deployment.
+     */
+    BOOKING_REQUEST_ID_SECRET: z.string().min(16).default(DEV_BOOKING_REQUEST_ID_SECRET),
+    /** What residents are told to wait between polls of a pending request. */
+    BOOKING_POLL_AFTER_SECONDS: seconds(2, 60),
+    /** The booking worker's internal HTTP API (self-service, ops, standby state). */
+    BOOKING_API_URL: z.url().default('http://127.0.0.1:8081'),
+    BOOKING_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+    /** Loading a campaign file creates every slot: give it longer. */
+    BOOKING_API_ADMIN_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+    /** Sent in x-khiw-internal-token when set; the worker then refuses calls without it. */
+    INTERNAL_API_TOKEN: z.string().min(16).optional(),
+    /** Self-service (lookup, cancel, reschedule) per citizen ID: stops birth-date guessing. */
+    SELF_SERVICE_PER_CITIZEN_PER_MINUTE: z.coerce.number().int().min(0).default(10),
+    /** Per network address: generous, thousands of residents share one carrier-grade NAT. */
+    SELF_SERVICE_PER_NETWORK_PER_MINUTE: z.coerce.number().int().min(0).default(120),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && !config.GATEWAY_SIGNING_KEY && !config.GATEWAY_SIGNING_KEY_FILE) {
@@ -64,6 +87,16 @@ export const GatewayConfig = z
         code: 'custom',
         path: ['GATEWAY_SIGNING_KEY'],
         message: 'required in production (or GATEWAY_SIGNING_KEY_FILE)',
+      });
+    }
+    if (
+      config.NODE_ENV === 'production' &&
+      config.BOOKING_REQUEST_ID_SECRET === DEV_BOOKING_REQUEST_ID_SECRET
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BOOKING_REQUEST_ID_SECRET'],
+        message: 'required in production (a random secret of at least 16 characters)',
       });
     }
     if (Boolean(config.GATEWAY_PREVIOUS_PUBLIC_KEY) !== Boolean(config.GATEWAY_PREVIOUS_KEY_ID)) {

@@ -10,9 +10,17 @@ import {
   runService,
 } from '@khiw/observability';
 import { bullPrefix, closeRedis, createRedisClient, pingRedis } from '@khiw/redis';
-import { bookingRequestRoutes } from './bookings/booking-requests.routes';
+import { campaignAdminRoutes } from './admin/campaign-admin.routes';
+import { appointmentRoutes } from './appointments/appointments.routes';
+import { BookingRequestStatus } from './bookings/booking-request-status.usecase';
+import { bookingRoutes } from './bookings/bookings.routes';
+import { CampaignCatalog } from './bookings/campaign-catalog';
+import { campaignSlotsRoutes } from './bookings/campaign-slots.routes';
+import { SubmitBooking } from './bookings/submit-booking.usecase';
 import { campaignRoutes } from './campaigns/campaigns.routes';
+import { BookingWorkerClient } from './http/booking-worker-client';
 import { problemHandler } from './http/problem';
+import { RateLimiter } from './http/rate-limit';
 import { loadKeyring } from './waiting-room/tokens/load-keyring';
 import { createWaitingRoom } from './waiting-room/waiting-room';
 import { loadConfig } from './config';
@@ -47,12 +55,59 @@ async function main(): Promise<void> {
     logger,
     registry,
   });
+  const worker = new BookingWorkerClient({
+    baseUrl: config.BOOKING_API_URL,
+    timeoutMs: config.BOOKING_API_TIMEOUT_MS,
+    internalToken: config.INTERNAL_API_TOKEN,
+    logger,
+  });
+  const catalog = new CampaignCatalog(redis, config.KHIW_NAMESPACE);
   app.use(waitingRoom.pollRouter);
   app.use(httpMetricsMiddleware(registry, service));
+  // Ahead of the 8 kB parser: campaign files are large, this router parses its own bodies.
+  app.use(
+    campaignAdminRoutes({
+      worker,
+      tokens: waitingRoom.tokens,
+      logger,
+      loadTimeoutMs: config.BOOKING_API_ADMIN_TIMEOUT_MS,
+    }),
+  );
   app.use(express.json({ limit: '8kb' }));
   for (const router of waitingRoom.routers) app.use(router);
   app.use(campaignRoutes(redis, config.KHIW_NAMESPACE));
-  app.use(bookingRequestRoutes(bookingQueue));
+  app.use(campaignSlotsRoutes(catalog));
+  app.use(
+    bookingRoutes({
+      tokens: waitingRoom.tokens,
+      catalog,
+      submit: new SubmitBooking({
+        redis,
+        namespace: config.KHIW_NAMESPACE,
+        queue: bookingQueue,
+        grants: waitingRoom.grants,
+        secret: config.BOOKING_REQUEST_ID_SECRET,
+      }),
+      status: new BookingRequestStatus({
+        queue: bookingQueue,
+        worker,
+        logger,
+        pollAfterSeconds: config.BOOKING_POLL_AFTER_SECONDS,
+      }),
+      pollAfterSeconds: config.BOOKING_POLL_AFTER_SECONDS,
+      registry,
+    }),
+  );
+  app.use(
+    appointmentRoutes({
+      worker,
+      tokens: waitingRoom.tokens,
+      limiter: new RateLimiter(redis, config.KHIW_NAMESPACE),
+      secret: config.BOOKING_REQUEST_ID_SECRET,
+      perCitizenPerMinute: config.SELF_SERVICE_PER_CITIZEN_PER_MINUTE,
+      perNetworkPerMinute: config.SELF_SERVICE_PER_NETWORK_PER_MINUTE,
+    }),
+  );
   app.use(express.static(path.resolve(__dirname, '../public'), { maxAge: '5m' }));
   app.use(problemHandler(logger));
   const server = await listen(app, config.PORT);

@@ -24,10 +24,30 @@ export const PROBLEMS = {
   badJson: {
     code: 'MALFORMED_JSON',
     message: { th: 'ข้อมูลที่ส่งมาไม่ถูกต้อง', en: 'The request body is not valid JSON' },
+    fields: {
+      '(body)': { th: 'ข้อมูลที่ส่งมาไม่ใช่ JSON ที่ถูกต้อง', en: 'The request body is not valid JSON' },
+    },
   },
   tooLarge: {
     code: 'BODY_TOO_LARGE',
     message: { th: 'ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป', en: 'The request body is too large' },
+    fields: {
+      '(body)': { th: 'ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป', en: 'The request body is too large' },
+    },
+  },
+  bookingServiceUnavailable: {
+    code: 'BOOKING_SERVICE_UNAVAILABLE',
+    message: {
+      th: 'ระบบจองไม่พร้อมให้บริการชั่วคราว กรุณาลองใหม่ในอีกสักครู่',
+      en: 'The booking service is temporarily unavailable; please try again in a moment',
+    },
+  },
+  rateLimited: {
+    code: 'RATE_LIMITED',
+    message: {
+      th: 'มีการทำรายการมากเกินไป กรุณารอสักครู่แล้วลองใหม่',
+      en: 'Too many attempts; please wait a moment and try again',
+    },
   },
   internal: {
     code: 'INTERNAL',

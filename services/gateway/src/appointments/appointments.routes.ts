@@ -1,0 +1,96 @@
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { CancelRequest, LookupRequest, RescheduleRequest } from '@khiw/contracts';
+import type { BookingWorkerClient } from '../http/booking-worker-client';
+import { FIELD_MESSAGES, invalidInput, parseInput } from '../http/field-errors';
+import { sendProblem } from '../http/problem';
+import { sendRateLimited, type RateLimiter } from '../http/rate-limit';
+import { bookingRouteErrors } from '../http/route-errors';
+import { citizenHash } from '../bookings/citizen-hash';
+import { requireRole } from '../waiting-room/admin.routes';
+import { networkOf } from '../waiting-room/join-rate-limit';
+import { OPS_ROLES, type OpsClaims, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
+import { BookingIdParam, CancelInput, LookupInput, RescheduleInput } from './self-service-input';
+
+export interface AppointmentRoutesDeps {
+  worker: BookingWorkerClient;
+  tokens: QueueTokens;
+  limiter: RateLimiter;
+  secret: string;
+  perCitizenPerMinute: number;
+  perNetworkPerMinute: number;
+}
+
+/**
+ * Self-service, proxied to the booking worker: look up, cancel, reschedule, each proven by
+ * citizen ID + birth date (or, for cancel, a staff/ops token). Rate-limited per network
+ * (generous: carrier-grade NAT) and per citizen ID (tight: it is what stops someone from
+ * guessing a birth date). Citizen IDs travel in bodies to the worker, never in its URLs.
+ */
+export function appointmentRoutes(deps: AppointmentRoutesDeps): Router {
+  const router = express.Router();
+  const staff = requireRole(deps.tokens, OPS_ROLES);
+
+  const perNetwork: RequestHandler = async (req, res, next) => {
+    if (res.locals.operator) return next();
+    const hit = await deps.limiter.hit('self-net', networkOf(req.ip ?? 'unknown'), deps.perNetworkPerMinute);
+    if (!hit.allowed) return sendRateLimited(res, hit.retryAfterSeconds);
+    next();
+  };
+  /** false when refused (the 429 is sent). */
+  const perCitizen = async (res: Response, citizenId: string): Promise<boolean> => {
+    const id = citizenHash(deps.secret, citizenId);
+    const hit = await deps.limiter.hit('self-cid', id, deps.perCitizenPerMinute);
+    if (!hit.allowed) sendRateLimited(res, hit.retryAfterSeconds);
+    return hit.allowed;
+  };
+
+  const lookup = async (req: Request, res: Response, source: unknown) => {
+    const input = parseInput(res, LookupInput, source);
+    if (!input || !(await perCitizen(res, input.citizenId))) return;
+    const body: LookupRequest = input;
+    const answer = await deps.worker.call('POST', '/internal/appointments/lookup', body);
+    deps.worker.relay(res, answer, 'lookup');
+  };
+  // GET as in DESIGN.md; POST keeps the citizen ID out of URLs (proxy and CDN logs).
+  router.get('/api/appointments/lookup', perNetwork, (req, res) => lookup(req, res, req.query));
+  router.post('/api/appointments/lookup', perNetwork, (req, res) => lookup(req, res, req.body ?? {}));
+
+  const staffWhenSent: RequestHandler = (req, res, next) =>
+    req.get('authorization') ? staff(req, res, next) : next();
+
+  router.post('/api/appointments/:bookingId/cancel', staffWhenSent, perNetwork, async (req, res) => {
+    const bookingId = parseBookingId(res, req.params.bookingId);
+    if (!bookingId) return;
+    const operator = res.locals.operator as OpsClaims | undefined;
+    let body: CancelRequest;
+    if (operator) {
+      body = { actor: operator.role, operator: operator.subject };
+    } else {
+      const input = parseInput(res, CancelInput, req.body ?? {});
+      if (!input || !(await perCitizen(res, input.citizenId))) return;
+      body = { ...input, actor: 'resident' };
+    }
+    const answer = await deps.worker.call('POST', `/internal/bookings/${bookingId}/cancel`, body);
+    deps.worker.relay(res, answer, 'cancel');
+  });
+
+  router.post('/api/appointments/:bookingId/reschedule', perNetwork, async (req, res) => {
+    const bookingId = parseBookingId(res, req.params.bookingId);
+    if (!bookingId) return;
+    const input = parseInput(res, RescheduleInput, req.body ?? {});
+    if (!input || !(await perCitizen(res, input.citizenId))) return;
+    const body: RescheduleRequest = input;
+    const answer = await deps.worker.call('POST', `/internal/bookings/${bookingId}/reschedule`, body);
+    deps.worker.relay(res, answer, 'reschedule');
+  });
+
+  router.use(bookingRouteErrors());
+  return router;
+}
+
+function parseBookingId(res: Response, value: unknown): string | undefined {
+  const parsed = BookingIdParam.safeParse(value);
+  if (parsed.success) return parsed.data;
+  sendProblem(res, 400, invalidInput({ bookingId: FIELD_MESSAGES.bookingId }));
+  return undefined;
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { campaignId } from '@khiw/contracts';
+import { fieldErrorsOf, type FieldErrors } from '../http/field-errors';
+import {
+  birthDateField,
+  citizenIdField,
+  codeField,
+  nameField,
+  phoneField,
+  provinceCodeField,
+} from '../http/resident-fields';
+
+/** The body of `POST /api/bookings`: one person. Unknown fields are ignored. */
+export const BookingInput = z.object(
+  {
+    /** Optional: the access token names the campaign; when sent, the two must agree. */
+    campaignId: campaignId.optional(),
+    citizenId: citizenIdField,
+    firstName: nameField,
+    lastName: nameField,
+    birthDate: birthDateField,
+    phone: phoneField,
+    groupCode: codeField(40),
+    siteId: codeField(40),
+    slotId: codeField(60),
+    provinceCode: provinceCodeField.optional(),
+  },
+  { error: 'body' },
+);
+export type BookingInput = z.infer<typeof BookingInput>;
+
+export type ParsedBookingInput =
+  | { ok: true; input: BookingInput }
+  | { ok: false; fields: FieldErrors; partial: Partial<Record<'groupCode' | 'siteId' | 'slotId', string>> };
+
+/**
+ * Every field is checked, not just the first wrong one, so the form can mark them all. The
+ * campaign checks (group, site, slot) want the choice fields even when others are wrong.
+ */
+export function parseBookingInput(body: unknown): ParsedBookingInput {
+  const parsed = BookingInput.safeParse(body);
+  if (parsed.success) return { ok: true, input: parsed.data };
+  const fields = fieldErrorsOf(parsed.error);
+  const partial: Partial<Record<'groupCode' | 'siteId' | 'slotId', string>> = {};
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    for (const key of ['groupCode', 'siteId', 'slotId'] as const) {
+      const value = (body as Record<string, unknown>)[key];
+      if (!fields[key] && typeof value === 'string') partial[key] = value.trim();
+    }
+  }
+  return { ok: false, fields, partial };
+}

@@ -1,0 +1,98 @@
+import express, { type Router } from 'express';
+import jwt from 'jsonwebtoken';
+import { campaignId as campaignIdSchema } from '@khiw/contracts';
+import { Counter, type Registry } from '@khiw/observability';
+import { invalidInput } from '../http/field-errors';
+import { PROBLEMS, sendProblem } from '../http/problem';
+import { bookingRouteErrors } from '../http/route-errors';
+import { problemFor, bearerToken } from '../waiting-room/waiting-room.problems';
+import { WaitingRoomError } from '../waiting-room/waiting-room-error';
+import { verifyAccessToken, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
+import type { BookingRequestStatus } from './booking-request-status.usecase';
+import { parseBookingInput } from './booking-input';
+import type { CampaignCatalog } from './campaign-catalog';
+import { SubmitBookingBusy, type SubmitBooking } from './submit-booking.usecase';
+
+export interface BookingRoutesDeps {
+  tokens: QueueTokens;
+  catalog: CampaignCatalog;
+  submit: SubmitBooking;
+  status: BookingRequestStatus;
+  pollAfterSeconds: number;
+  registry: Registry;
+}
+
+/**
+ * `POST /api/bookings` (one person, after admission) and `GET /api/bookings/requests/:id`.
+ * Order of checks: the access token, then every field, then the choice against the
+ * campaign; only then is anything queued or any booking of the grant spent.
+ */
+export function bookingRoutes(deps: BookingRoutesDeps): Router {
+  const router = express.Router();
+  const submits = new Counter({
+    name: 'khiw_gateway_booking_submits_total',
+    help: 'Booking submits by result (queued, duplicate, invalid, refused)',
+    labelNames: ['result'],
+    registers: [deps.registry],
+  });
+
+  router.post('/api/bookings', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const token = bearerToken(req);
+    if (!token) throw new WaitingRoomError('TOKEN_MISSING', 'no access token');
+    const claims = verifyAccessToken(deps.tokens, token, campaignOf(token, req.body));
+
+    const parsed = parseBookingInput(req.body);
+    const snapshot = await deps.catalog.snapshot(claims.campaignId);
+    if (!snapshot) {
+      submits.inc({ result: 'refused' });
+      const { status, problem } = problemFor('CAMPAIGN_NOT_FOUND');
+      return sendProblem(res, status, problem);
+    }
+    const choice = parsed.ok ? parsed.input : parsed.partial;
+    const choiceErrors = await deps.catalog.checkChoice(claims.campaignId, choice, snapshot);
+    const fields = { ...(parsed.ok ? {} : parsed.fields), ...choiceErrors };
+    if (!parsed.ok || Object.keys(fields).length > 0) {
+      submits.inc({ result: 'invalid' });
+      return sendProblem(res, 400, invalidInput(fields));
+    }
+
+    try {
+      const { requestId, created } = await deps.submit.execute(claims, parsed.input);
+      submits.inc({ result: created ? 'queued' : 'duplicate' });
+      res
+        .status(202)
+        .location(`/api/bookings/requests/${encodeURIComponent(requestId)}`)
+        .json({ requestId, pollAfterSeconds: deps.pollAfterSeconds });
+    } catch (error) {
+      submits.inc({ result: 'refused' });
+      if (error instanceof SubmitBookingBusy) {
+        res.setHeader('Retry-After', '2');
+        return sendProblem(res, 503, PROBLEMS.unavailable);
+      }
+      throw error;
+    }
+  });
+
+  router.get('/api/bookings/requests/:requestId', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const answer = await deps.status.execute(String(req.params.requestId));
+    if (!answer) return sendProblem(res, 404, PROBLEMS.notFound);
+    res.json(answer);
+  });
+
+  router.use(bookingRouteErrors());
+  return router;
+}
+
+/**
+ * The campaign the token must be for: the body's campaignId when sent (a token of another
+ * campaign is then refused as such), else the token's own audience, checked by signature next.
+ */
+function campaignOf(token: string, body: unknown): string {
+  const fromBody = (body as { campaignId?: unknown } | undefined)?.campaignId;
+  if (typeof fromBody === 'string' && campaignIdSchema.safeParse(fromBody).success) return fromBody;
+  const audience = (jwt.decode(token, { json: true }) ?? {}).aud;
+  if (typeof audience === 'string' && campaignIdSchema.safeParse(audience).success) return audience;
+  throw new WaitingRoomError('TOKEN_INVALID', 'access token names no campaign');
+}

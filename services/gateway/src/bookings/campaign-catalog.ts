@@ -1,0 +1,95 @@
+import { campaignKey, type Redis } from '@khiw/redis';
+import { FIELD_MESSAGES, type FieldErrors } from '../http/field-errors';
+
+export interface CatalogSnapshot {
+  id: string;
+  state?: string;
+  groups: { code: string }[];
+  sites: { id: string }[];
+}
+
+export interface SiteSlots {
+  siteId: string;
+  slots: { id: string; startsAt: string; capacity: number; remaining: number }[];
+  publishedAt?: string;
+}
+
+export interface Choice {
+  groupCode?: string;
+  siteId?: string;
+  slotId?: string;
+}
+
+/** Slot ids read `SITE-YYYYMMDD-HHMM` (contracts `slotId`): the site is the part before. */
+const SLOT_SITE = /^(.+)-\d{8}-\d{4}$/;
+
+/**
+ * The campaign as the booking worker publishes it in Redis: the snapshot (groups, sites)
+ * and, per site, its slots. The gateway checks a resident's choice against it so a typo
+ * is a field error at once, not a rejection after the queue. Cached for a moment per
+ * process: during a surge every submit would otherwise fetch the same JSON.
+ */
+export class CampaignCatalog {
+  private readonly cache = new Map<string, { value: unknown; expiresAt: number }>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly namespace: string,
+    private readonly cacheMs = 2000,
+  ) {}
+
+  async snapshot(campaignId: string): Promise<CatalogSnapshot | null> {
+    return this.cached(`info:${campaignId}`, async () => {
+      const json = await this.redis.get(campaignKey(this.namespace, campaignId, 'info'));
+      return json ? (JSON.parse(json) as CatalogSnapshot) : null;
+    });
+  }
+
+  /** The raw JSON the worker published for one site (served as is to the booking page). */
+  async siteSlotsJson(campaignId: string, siteId: string): Promise<string | null> {
+    return this.redis.hget(campaignKey(this.namespace, campaignId, 'slots'), siteId);
+  }
+
+  async siteSlots(campaignId: string, siteId: string): Promise<SiteSlots | null> {
+    return this.cached(`slots:${campaignId}:${siteId}`, async () => {
+      const json = await this.siteSlotsJson(campaignId, siteId);
+      return json ? (JSON.parse(json) as SiteSlots) : null;
+    });
+  }
+
+  /** Field errors for the group, site and slot chosen; empty when they all exist and fit. */
+  async checkChoice(campaignId: string, choice: Choice, snapshot: CatalogSnapshot): Promise<FieldErrors> {
+    const fields: FieldErrors = {};
+    const { groupCode, siteId, slotId } = choice;
+    if (groupCode !== undefined && !(snapshot.groups ?? []).some((g) => g.code === groupCode)) {
+      fields.groupCode = FIELD_MESSAGES.unknownGroup;
+    }
+    const siteKnown = siteId !== undefined && (snapshot.sites ?? []).some((s) => s.id === siteId);
+    if (siteId !== undefined && !siteKnown) fields.siteId = FIELD_MESSAGES.unknownSite;
+    if (slotId === undefined) return fields;
+
+    const here = siteKnown ? await this.siteSlots(campaignId, siteId) : null;
+    if (here?.slots.some((s) => s.id === slotId)) return fields;
+    // Not at the chosen site: is it a slot of this campaign somewhere else?
+    const otherSite = SLOT_SITE.exec(slotId)?.[1];
+    if (otherSite && otherSite !== siteId && (snapshot.sites ?? []).some((s) => s.id === otherSite)) {
+      const there = await this.siteSlots(campaignId, otherSite);
+      if (there?.slots.some((s) => s.id === slotId)) {
+        fields.slotId = FIELD_MESSAGES.slotAtOtherSite;
+        return fields;
+      }
+    }
+    if (siteKnown || siteId === undefined) fields.slotId = FIELD_MESSAGES.unknownSlot;
+    return fields;
+  }
+
+  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.expiresAt > now) return hit.value as T;
+    const value = await load();
+    if (this.cacheMs > 0 && value !== null) this.cache.set(key, { value, expiresAt: now + this.cacheMs });
+    if (this.cache.size > 10_000) this.cache.clear();
+    return value;
+  }
+}

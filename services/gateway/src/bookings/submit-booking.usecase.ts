@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { Job, JobsOptions, Queue } from 'bullmq';
+import { BookingOutcome, BookingRequestJob, bookingRequestId, RETRYABLE_REJECTIONS } from '@khiw/contracts';
+import { campaignKey, type Redis } from '@khiw/redis';
+import type { AccessGrants } from '../waiting-room/access-grants';
+import type { AccessClaims } from '../waiting-room/tokens/queue-tokens';
+import type { BookingInput } from './booking-input';
+import { citizenHash } from './citizen-hash';
+
+const HOUR = 3600;
+
+/**
+ * Retries for what the worker may fix by trying again (database failover, a deadlock);
+ * results are kept for days so a resident polling late still reads theirs, and a
+ * resubmit meanwhile is recognised as the same request.
+ */
+export const BOOKING_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 72 * HOUR },
+  removeOnFail: { age: 7 * 24 * HOUR },
+};
+
+// Compare-and-delete: only the holder releases the per-person lock.
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+export interface SubmitResult {
+  requestId: string;
+  /** false: the same person's request was already queued (or done) and is answered again. */
+  created: boolean;
+}
+
+export class SubmitBookingBusy extends Error {
+  readonly code = 'SUBMIT_BUSY';
+  readonly retriable = true;
+}
+
+/**
+ * Queues one person's booking request: one BullMQ job per person and campaign, whatever
+ * the number of submits. Submits of one person are serialised by a short Redis lock, so
+ * of 20 at once exactly one decides (new job, same job, or a retry after a retryable
+ * rejection) and the others then see its result. A family's access grant is spent once
+ * per person: a double submit or a retry with another slot costs no family member's place.
+ */
+export class SubmitBooking {
+  constructor(
+    private readonly deps: {
+      redis: Redis;
+      namespace: string;
+      queue: Queue;
+      grants: AccessGrants;
+      secret: string;
+      lockMs?: number;
+      waitMs?: number;
+    },
+  ) {}
+
+  async execute(claims: AccessClaims, input: BookingInput): Promise<SubmitResult> {
+    const hash = citizenHash(this.deps.secret, input.citizenId);
+    const lock = campaignKey(this.deps.namespace, claims.campaignId, `submit-lock:${hash}`);
+    const deadline = Date.now() + (this.deps.waitMs ?? 5000);
+    for (;;) {
+      const owner = randomUUID();
+      if (await this.deps.redis.set(lock, owner, 'PX', this.deps.lockMs ?? 10_000, 'NX')) {
+        try {
+          return await this.submitLocked(claims, input, hash);
+        } finally {
+          await this.deps.redis.eval(RELEASE, 1, lock, owner);
+        }
+      }
+      if (Date.now() > deadline) throw new SubmitBookingBusy('another submit of this person is in progress');
+      await new Promise((resolve) => setTimeout(resolve, 15 + Math.random() * 35));
+    }
+  }
+
+  private async submitLocked(claims: AccessClaims, input: BookingInput, hash: string): Promise<SubmitResult> {
+    const { queue } = this.deps;
+    const requestId = bookingRequestId(claims.campaignId, hash);
+    const existing = await queue.getJob(requestId);
+    if (existing) {
+      if (!(await mayReplace(existing))) return { requestId, created: false };
+      // Done with a rejection the person can fix (another slot, say): the new request
+      // takes the same id, so polling and idempotency keep working.
+      await existing.remove();
+    }
+    const data = BookingRequestJob.parse({
+      schemaVersion: 1,
+      requestId,
+      campaignId: claims.campaignId,
+      citizenId: input.citizenId,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      birthDate: input.birthDate,
+      phone: input.phone,
+      groupCode: input.groupCode,
+      siteId: input.siteId,
+      slotId: input.slotId,
+      ...(input.provinceCode && { provinceCode: input.provinceCode }),
+      channel: 'web',
+      submittedAt: new Date().toISOString(),
+    } satisfies BookingRequestJob);
+    await this.spendGrant(claims, hash);
+    await queue.add('request', data, { ...BOOKING_JOB_OPTIONS, jobId: requestId });
+    return { requestId, created: true };
+  }
+
+  /** One booking of the grant per person this access token has submitted. */
+  private async spendGrant(claims: AccessClaims, hash: string): Promise<void> {
+    const { redis, namespace, grants } = this.deps;
+    const people = campaignKey(namespace, claims.campaignId, `grant-people:${claims.queueNumber}`);
+    const [[, added] = [null, 0]] =
+      (await redis
+        .multi()
+        .sadd(people, hash)
+        .expireat(people, claims.expiresAt + 24 * HOUR)
+        .exec()) ?? [];
+    if (Number(added) !== 1) return;
+    try {
+      await grants.use(claims);
+    } catch (error) {
+      await redis.srem(people, hash);
+      throw error;
+    }
+  }
+}
+
+/** Whether a finished request may be replaced by the same person's new one. */
+async function mayReplace(job: Job): Promise<boolean> {
+  const state = await job.getState();
+  // 'failed' is final in BullMQ (retries wait as 'delayed'): the worker gave up, PROCESSING_FAILED.
+  if (state === 'failed' || state === 'unknown') return true;
+  if (state !== 'completed') return false;
+  const outcome = BookingOutcome.safeParse(job.returnvalue);
+  return (
+    outcome.success && outcome.data.status === 'rejected' && RETRYABLE_REJECTIONS.has(outcome.data.reason)
+  );
+}
