@@ -1,5 +1,6 @@
 import type { Response } from 'express';
-import { INTERNAL_TOKEN_HEADER, InternalProblem } from '@khiw/contracts';
+import { z } from 'zod';
+import { INTERNAL_TOKEN_HEADER } from '@khiw/contracts';
 import type { Logger } from '@khiw/observability';
 import { PROBLEMS, sendProblem } from './problem';
 
@@ -86,7 +87,14 @@ export class BookingWorkerClient {
       return;
     }
     const problem = problemOf(answer.body);
-    if (answer.status >= 400 && answer.status < 500 && problem) {
+    // 401/403 from the worker means the two sides disagree on INTERNAL_API_TOKEN: ours to fix.
+    if (
+      answer.status >= 400 &&
+      answer.status < 500 &&
+      answer.status !== 401 &&
+      answer.status !== 403 &&
+      problem
+    ) {
       sendProblem(res, answer.status, problem);
       return;
     }
@@ -100,10 +108,18 @@ export class BookingWorkerClient {
   }
 }
 
+/** contracts' InternalProblem, with any code: the worker may add codes before the gateway knows them. */
+const WorkerProblem = z.object({
+  code: z.string().min(1).max(64),
+  message: z.object({ th: z.string(), en: z.string() }),
+  fields: z.record(z.string(), z.object({ th: z.string(), en: z.string() })).optional(),
+});
+type WorkerProblem = z.infer<typeof WorkerProblem>;
+
 /** The worker's InternalProblem, bare or in the `{ error }` envelope the gateway uses. */
-export function problemOf(body: unknown): InternalProblem | undefined {
+export function problemOf(body: unknown): WorkerProblem | undefined {
   if (body === null || typeof body !== 'object') return undefined;
   const candidate = 'error' in body ? (body as { error: unknown }).error : body;
-  const parsed = InternalProblem.safeParse(candidate);
+  const parsed = WorkerProblem.safeParse(candidate);
   return parsed.success ? parsed.data : undefined;
 }
