@@ -79,7 +79,7 @@ describe('walking skeleton: booking job → worker → outbox → Kafka → rost
   it('confirms the booking, publishes the event, fills the roster and delivers one Thai SMS', async () => {
     const citizenId = randomCitizenId();
     const phone = randomMobile();
-    const requestId = bookingRequestId(campaignId, citizenId.slice(-6) + namespace.slice(-6));
+    const requestId = bookingRequestId(campaignId, citizenId + namespace.slice(-6));
     const job: BookingRequestJob = {
       schemaVersion: 1,
       requestId,
@@ -90,6 +90,7 @@ describe('walking skeleton: booking job → worker → outbox → Kafka → rost
       birthDate: '1948-03-14',
       phone,
       groupCode: 'elderly70',
+      provinceCode: '74',
       siteId: 'KTB',
       slotId: 'KTB-20210802-0900',
       channel: 'web',

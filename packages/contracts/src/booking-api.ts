@@ -52,7 +52,17 @@ export type RescheduleRequest = z.infer<typeof RescheduleRequest>;
 
 /** Errors of the internal API: 400 INVALID_INPUT, 404 NOT_FOUND, 409 with a rejection or state code. */
 export const InternalProblem = z.object({
-  code: z.union([RejectionCode, z.enum(['INVALID_INPUT', 'NOT_FOUND', 'ALREADY_CANCELLED', 'QUOTA_BELOW_BOOKED'])]),
+  code: z.union([
+    RejectionCode,
+    z.enum([
+      'INVALID_INPUT',
+      'NOT_FOUND',
+      'ALREADY_CANCELLED',
+      'QUOTA_BELOW_BOOKED',
+      'QUOTAS_OVER_TOTAL',
+      'UNAUTHORIZED',
+    ]),
+  ]),
   message: z.object({ th: z.string(), en: z.string() }),
   fields: z.record(z.string(), z.object({ th: z.string(), en: z.string() })).optional(),
 });

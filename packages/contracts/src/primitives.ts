@@ -7,3 +7,4 @@ export const citizenId = z.string().regex(/^\d{13}$/, '13 digits');
 export const campaignId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case id');
 export const localized = z.object({ th: z.string().min(1), en: z.string().min(1) });
 export const channel = z.enum(['web', 'call-center', 'walk-in', 'bulk']);
+export type Channel = z.infer<typeof channel>;

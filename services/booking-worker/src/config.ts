@@ -12,8 +12,19 @@ export const BookingWorkerConfig = z.object({
   KAFKA_BROKERS: settings.KAFKA_BROKERS,
   KAFKA_CLIENT_ID: settings.KAFKA_CLIENT_ID,
   SHUTDOWN_TIMEOUT_MS: settings.SHUTDOWN_TIMEOUT_MS,
-  /** Jobs processed at once per process; each holds one database connection while it runs. */
-  BOOKING_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  /**
+   * Jobs held at once per process. They wait on the batcher, not on a connection each, so
+   * this bounds the batch size under load (see BOOKING_MAX_BATCH).
+   */
+  BOOKING_CONCURRENCY: z.coerce.number().int().min(1).max(2000).default(200),
+  /** Most requests decided in one transaction. */
+  BOOKING_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(200),
+  /** A killed worker's jobs go back to the queue this long after its last lock renewal. */
+  BOOKING_LOCK_MS: z.coerce.number().int().min(2000).max(300_000).default(10_000),
+  /** The Redis campaign snapshot ("doses left") is refreshed at most this often. */
+  SNAPSHOT_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  /** Shared secret the gateway sends on /internal calls; unset = not checked (local runs). */
+  INTERNAL_API_TOKEN: z.string().min(16).optional(),
   /** Whether this process also runs the outbox relay (one relay is active at a time anyway). */
   OUTBOX_RELAY_ENABLED: settings.booleanFlag(true),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(100),

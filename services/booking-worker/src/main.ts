@@ -7,13 +7,20 @@ import {
   createServiceApp,
   createServiceRuntime,
   Gauge,
+  Histogram,
   listen,
   runService,
 } from '@khiw/observability';
 import { bullPrefix, closeRedis, createRedisClient, pingRedis } from '@khiw/redis';
+import { BookingEngine } from './bookings/booking-engine';
 import { createBookingWorker } from './bookings/booking.worker';
-import { ConfirmBooking } from './bookings/confirm-booking.usecase';
+import { ReserveBookings } from './bookings/reserve-bookings.usecase';
+import { SelfService } from './bookings/self-service.usecase';
+import { LoadCampaign } from './campaigns/load-campaign.usecase';
+import { ChangeQuotas } from './campaigns/quotas.usecase';
+import { SnapshotPublisher } from './campaigns/snapshot-publisher';
 import { loadConfig } from './config';
+import { internalRoutes } from './http/internal.routes';
 import { OutboxRelay } from './outbox/outbox-relay';
 
 async function main(): Promise<void> {
@@ -63,13 +70,35 @@ async function main(): Promise<void> {
     },
   });
 
+  // Snapshots go through a plain (fail-fast) client: the blocking one is BullMQ's.
+  const snapshotRedis = createRedisClient({ url: config.REDIS_URL, name: `${service}-snapshots`, logger });
+  const snapshots = new SnapshotPublisher(
+    prisma,
+    snapshotRedis,
+    config.KHIW_NAMESPACE,
+    config.SNAPSHOT_INTERVAL_MS,
+    logger.child({ component: 'snapshots' }),
+  );
+  const engine = new BookingEngine({
+    reserve: new ReserveBookings(prisma),
+    snapshots,
+    logger: logger.child({ component: 'booking-engine' }),
+    maxBatch: config.BOOKING_MAX_BATCH,
+    batchSize: new Histogram({
+      name: 'khiw_booking_worker_batch_size',
+      help: 'Booking requests decided per transaction',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
+  });
   const worker = createBookingWorker({
     connection: redis,
     prefix,
     concurrency: config.BOOKING_CONCURRENCY,
-    confirmBooking: new ConfirmBooking(prisma),
+    engine,
     logger,
     outcomes,
+    lockDurationMs: config.BOOKING_LOCK_MS,
   });
   const relay = new OutboxRelay({
     prisma,
@@ -103,10 +132,25 @@ async function main(): Promise<void> {
       },
     },
   });
+  app.use(
+    internalRoutes({
+      selfService: new SelfService(prisma),
+      quotas: new ChangeQuotas(prisma),
+      loadCampaign: new LoadCampaign(prisma),
+      snapshots,
+      bookingQueue: queue,
+      logger,
+      token: config.INTERNAL_API_TOKEN,
+    }),
+  );
   const server = await listen(app, config.PORT);
 
   // Shutdown order: stop taking jobs and let active ones commit, flush the outbox, then close.
   shutdown.add('booking worker', () => worker.close());
+  shutdown.add('campaign snapshots', async () => {
+    await snapshots.close();
+    await closeRedis(snapshotRedis);
+  });
   shutdown.add('outbox relay', async () => {
     await relay.stop();
     if (config.OUTBOX_RELAY_ENABLED) await relay.publishBatch().catch(() => 0);

@@ -1,38 +1,44 @@
 import { UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
-import { BookingRequestJob, parseMessage, QUEUES } from '@khiw/contracts';
+import { BookingRequestJob, parseMessage, QUEUES, type BookingOutcome } from '@khiw/contracts';
 import type { Counter, Logger } from '@khiw/observability';
-import type { BookingOutcome, ConfirmBooking } from './confirm-booking.usecase';
+import type { BookingEngine } from './booking-engine';
 
 export interface BookingWorkerOptions {
   connection: ConnectionOptions;
   prefix: string;
+  /** Jobs held at once; they wait on the engine's batches, not on a connection each. */
   concurrency: number;
-  confirmBooking: ConfirmBooking;
+  engine: BookingEngine;
   logger: Logger;
   outcomes: Counter;
+  /** How long a job's lock lasts without renewal: a killed worker's jobs return after it. */
+  lockDurationMs: number;
 }
 
-/** Thin transport: validates the job against the contract and hands it to the use case. */
+/** Thin transport: validates the job against the contract and hands it to the engine. */
 export function createBookingWorker(options: BookingWorkerOptions): Worker<unknown, BookingOutcome> {
-  const { connection, prefix, concurrency, confirmBooking, logger, outcomes } = options;
+  const { connection, prefix, concurrency, engine, logger, outcomes, lockDurationMs } = options;
   const worker = new Worker<unknown, BookingOutcome>(
     QUEUES.booking,
     async (job) => {
-      const log = logger.child({ jobId: job.id, attempt: job.attemptsMade + 1 });
       const parsed = parseMessage(BookingRequestJob, job.data as object);
       if (!parsed.ok) {
-        log.error({ reason: parsed.reason }, 'booking job does not match the contract');
+        logger.error({ jobId: job.id, reason: parsed.reason }, 'booking job does not match the contract');
         throw new UnrecoverableError(`invalid booking job: ${parsed.reason}`);
       }
-      const outcome = await confirmBooking.execute(parsed.value);
+      const outcome = await engine.submit(parsed.value);
       outcomes.inc({ status: outcome.status, reason: outcome.status === 'rejected' ? outcome.reason : '' });
-      log.info(
-        { outcome: outcome.status, ...(outcome.status === 'rejected' && { reason: outcome.reason }) },
-        'booking processed',
-      );
       return outcome;
     },
-    { connection, prefix, concurrency, autorun: false, maxStalledCount: 5 },
+    {
+      connection,
+      prefix,
+      concurrency,
+      autorun: false,
+      maxStalledCount: 5,
+      lockDuration: lockDurationMs,
+      stalledInterval: Math.max(1000, Math.floor(lockDurationMs / 2)),
+    },
   );
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, err }, 'booking job failed'));
   worker.on('error', (err) => logger.error({ err }, 'booking worker error'));

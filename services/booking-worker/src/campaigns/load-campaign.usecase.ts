@@ -52,7 +52,14 @@ export class LoadCampaign {
           update: campaign,
         });
         for (const [sortOrder, group] of file.groups.entries()) {
-          const fields = { nameTh: group.name.th, nameEn: group.name.en, quota: group.quota, sortOrder };
+          const fields = {
+            nameTh: group.name.th,
+            nameEn: group.name.en,
+            quota: group.quota,
+            sortOrder,
+            minAgeYears: group.minAgeYears ?? null,
+            maxAgeYears: group.maxAgeYears ?? null,
+          };
           await tx.priorityGroup.upsert({
             where: { campaignId_code: { campaignId: file.id, code: group.code } },
             create: { campaignId: file.id, code: group.code, ...fields },
