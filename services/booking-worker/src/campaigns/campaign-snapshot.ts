@@ -58,6 +58,8 @@ export async function publishCampaignSnapshot(
       minAgeYears: eligibility.minAgeYears,
       maxAgeYears: eligibility.maxAgeYears,
     },
+    // What the notification service needs to word and time its messages.
+    sms: campaign.sms,
     groups: campaign.groups.map((g) => ({
       code: g.code,
       name: { th: g.nameTh, en: g.nameEn },
