@@ -38,6 +38,24 @@ export interface AppointmentFacts {
   startsAt: string;
 }
 
+/** A slot row as the booking queries read it (with its site's names). */
+export interface SlotFacts {
+  site_id: string;
+  name_th: string;
+  name_en: string;
+  slot_id: string;
+  starts_at: Date;
+}
+
+export function appointmentOf(row: SlotFacts): AppointmentFacts {
+  return {
+    siteId: row.site_id,
+    siteName: { th: row.name_th, en: row.name_en },
+    slotId: row.slot_id,
+    startsAt: row.starts_at.toISOString(),
+  };
+}
+
 const base = (campaignId: string, requestId: string, eventId: string = randomUUID()) => ({
   schemaVersion: 1 as const,
   eventId,

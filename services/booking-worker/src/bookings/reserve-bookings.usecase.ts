@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Appointment, BookingOutcome, BookingRequestJob, RejectionCode } from '@khiw/contracts';
 import type { Prisma, PrismaClient } from '@khiw/db';
 import {
+  appointmentOf,
   confirmedEvent,
   insertOutbox,
   rejectedEvent,
@@ -204,7 +205,7 @@ export class ReserveBookings {
             reference: booking.reference,
             channel: request.channel,
             person: personOf(request),
-            appointment: appointmentOf(slot),
+            appointment: appointmentOf({ ...slot, slot_id: slot.id }),
           }),
         );
         return confirmed(booking.id, booking.reference, group.code, slot);
@@ -252,7 +253,7 @@ export class ReserveBookings {
         reference,
         status: 'confirmed',
         groupCode,
-        ...appointmentOf(slot),
+        ...appointmentOf({ ...slot, slot_id: slot.id }),
       };
       return { status: 'confirmed', booking };
     }
@@ -334,14 +335,5 @@ function personOf(r: BookingRequestJob): PersonFacts {
     birthDate: r.birthDate,
     phone: r.phone,
     groupCode: r.groupCode,
-  };
-}
-
-function appointmentOf(slot: SlotRow) {
-  return {
-    siteId: slot.site_id,
-    siteName: { th: slot.name_th, en: slot.name_en },
-    slotId: slot.id,
-    startsAt: slot.starts_at.toISOString(),
   };
 }

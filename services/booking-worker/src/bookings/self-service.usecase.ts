@@ -10,6 +10,7 @@ import type {
 } from '@khiw/contracts';
 import type { Prisma, PrismaClient } from '@khiw/db';
 import {
+  appointmentOf,
   cancelledEvent,
   insertOutbox,
   promotedEvent,
@@ -54,21 +55,6 @@ const BOOKING_FROM = `booking.bookings b
   JOIN booking.sites si ON si.campaign_id = b.campaign_id AND si.id = b.site_id`;
 
 const dateKey = (d: Date) => d.toISOString().slice(0, 10);
-
-function appointmentOf(row: {
-  site_id: string;
-  name_th: string;
-  name_en: string;
-  slot_id: string;
-  starts_at: Date;
-}): AppointmentFacts {
-  return {
-    siteId: row.site_id,
-    siteName: { th: row.name_th, en: row.name_en },
-    slotId: row.slot_id,
-    startsAt: row.starts_at.toISOString(),
-  };
-}
 
 function toAppointment(row: BookingRow): Appointment {
   return {
