@@ -30,7 +30,7 @@ until "$TOPICS_SH" "$@" --list >/dev/null 2>&1; do
   sleep 2
 done
 
-for spec in booking.events:$PARTITIONS notification.events:$PARTITIONS \
+for spec in booking.events:$PARTITIONS notification.events:$PARTITIONS roster.events:$PARTITIONS \
   booking.events.dlq:1 notification.events.dlq:1; do
   name=$PREFIX${spec%%:*}
   count=${spec##*:}
@@ -38,6 +38,6 @@ for spec in booking.events:$PARTITIONS notification.events:$PARTITIONS \
     --replication-factor "$RF" --config "min.insync.replicas=$MIN_ISR" \
     --config "retention.ms=$RETENTION_MS"
 done
-"$TOPICS_SH" "$@" --describe --topic "${PREFIX}(booking|notification)\.events(\.dlq)?" |
+"$TOPICS_SH" "$@" --describe --topic "${PREFIX}(booking|notification|roster)\.events(\.dlq)?" |
   grep -v 'Leader:' || true
 echo "create-topics: done (replication $RF, min.insync.replicas $MIN_ISR)"

@@ -6,3 +6,4 @@ export * from './parse';
 export * from './campaign-file';
 export * from './booking-outcome';
 export * from './booking-api';
+export * from './roster-events';

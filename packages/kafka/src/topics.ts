@@ -8,6 +8,8 @@ export const TOPICS = {
   bookingEventsDeadLetter: 'booking.events.dlq',
   notificationEvents: 'notification.events',
   notificationEventsDeadLetter: 'notification.events.dlq',
+  /** CheckedIn from the roster service (packages/contracts/src/roster-events.ts). */
+  rosterEvents: 'roster.events',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
