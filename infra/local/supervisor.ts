@@ -6,6 +6,7 @@
  * run started, and leaves no process behind. A service that crashes is restarted.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ensureDatabase, migrate } from '../../packages/db/src/migrate';
@@ -19,6 +20,11 @@ const MAX_RESTARTS_PER_MINUTE = 5;
 /** Ports are 8080..8083 by default; KHIW_BASE_PORT moves all four (e.g. for a second copy or a test). */
 const BASE_PORT = Number(process.env.KHIW_BASE_PORT ?? SERVICES[0].port);
 const portOf = (name: ServiceName) => BASE_PORT + SERVICES.findIndex((s) => s.name === name);
+/**
+ * The shared secret the gateway sends on the booking worker's /internal calls: yours when
+ * INTERNAL_API_TOKEN is set, otherwise a fresh one per run (only these two processes need it).
+ */
+const INTERNAL_API_TOKEN = process.env.INTERNAL_API_TOKEN || randomBytes(24).toString('base64url');
 
 const children = new Map<ServiceName, ChildProcess>();
 let stopping = false;
@@ -39,7 +45,12 @@ function infra(command: 'up' | 'down' | 'status', quiet = false): number {
 function startService(name: ServiceName, restarts: number[] = []): ChildProcess {
   const env: Record<string, string> = { PORT: String(portOf(name)) };
   if (name === 'notification') env.DLR_BASE_URL = `http://127.0.0.1:${portOf(name)}`;
-  if (name === 'gateway') env.PUBLIC_BASE_URL = `http://127.0.0.1:${portOf(name)}`;
+  if (name === 'gateway') {
+    env.PUBLIC_BASE_URL = `http://127.0.0.1:${portOf(name)}`;
+    // Self-service, ops and standby calls go to the worker's port, wherever KHIW_BASE_PORT put it.
+    env.BOOKING_API_URL = `http://127.0.0.1:${portOf('booking-worker')}`;
+  }
+  if (name === 'gateway' || name === 'booking-worker') env.INTERNAL_API_TOKEN = INTERNAL_API_TOKEN;
   const child = spawnService(name, env, { logFile: path.join(LOG_DIR, `${name}.log`) });
   children.set(name, child);
   child.once('exit', (code, signal) => {
