@@ -17,6 +17,7 @@ import {
   tinyCampaign,
   type Person,
 } from '../../booking-worker/test/worker-fixtures';
+import { solveProofOfWork } from '../src/waiting-room/proof-of-work';
 import { generateSigningKey, Keyring, privateKeyPem } from '../src/waiting-room/tokens/keyring';
 import { QueueTokens } from '../src/waiting-room/tokens/queue-tokens';
 import {
@@ -424,7 +425,18 @@ describe('slots and standby', () => {
    */
   it('after the sell-out, a newcomer offered standby can still get on the standby list', async () => {
     expect((await campaignState(prisma, campaignId)).state).toBe('sold_out');
-    const token = await admittedAccessToken(call, campaignId);
+    // The waiting room is closed for doses; a newcomer's join is answered with the standby
+    // offer and a standby access token (after the usual proof-of-work).
+    const { body: challenge } = await call('GET', `/api/campaigns/${campaignId}/queue/challenge`);
+    const joined = await call('POST', `/api/campaigns/${campaignId}/queue`, {
+      body: {
+        challenge: challenge.challenge,
+        nonce: solveProofOfWork(challenge.challenge, challenge.difficulty),
+      },
+    });
+    expect(joined.body).toMatchObject({ state: 'sold_out', standbyOffered: true, ticket: null });
+    const token = joined.body.standbyAccessToken as string;
+    expect(typeof token).toBe('string');
     const form = validBooking({ groupCode: 'g2', siteId: KTB, slotId: slot(KTB), provinceCode: '74' });
     const submitted = await call('POST', '/api/bookings', { token, body: form });
     expect(submitted.status).toBe(202);

@@ -6,6 +6,7 @@ import { AdmissionLoop } from '../src/waiting-room/admission-loop';
 import { JoinQueue } from '../src/waiting-room/join-queue.usecase';
 import { openWaitingRoom } from '../src/waiting-room/prequeue-shuffle';
 import { QueueStatus } from '../src/waiting-room/queue-status.usecase';
+import { StandbyAccess } from '../src/waiting-room/standby-access';
 import { markSoldOut } from '../src/waiting-room/sold-out';
 import { generateSigningKey, Keyring } from '../src/waiting-room/tokens/keyring';
 import { QueueTokens, verifyAccessToken } from '../src/waiting-room/tokens/queue-tokens';
@@ -37,11 +38,12 @@ function replica(options: Partial<WaitingRoomOptions> = {}) {
   clients.push(redis);
   const rooms = testRooms(redis, namespace, options);
   const metrics = testMetrics();
-  const status = new QueueStatus(rooms, tokens, metrics);
+  const standby = new StandbyAccess(rooms, tokens);
+  const status = new QueueStatus(rooms, tokens, metrics, standby);
   return {
     rooms,
     status,
-    join: new JoinQueue(rooms, tokens, status, metrics),
+    join: new JoinQueue(rooms, tokens, status, metrics, standby),
     loop: new AdmissionLoop(rooms, silentLogger, metrics, 1000),
     grants: new AccessGrants(rooms),
   };
@@ -252,6 +254,49 @@ describe('sold out', () => {
     expect(answers.every((a) => a.state === 'sold_out' && a.standbyOffered === true)).toBe(true);
     const newcomer = await join.execute({ campaignId });
     expect(newcomer.answer).toMatchObject({ state: 'sold_out', ticket: null });
+  });
+
+  it('hands out standby tokens while the standby list has room, each good for a family', async () => {
+    const campaignId = newCampaign();
+    const { rooms, join, status, grants } = replica({ maxBookings: 2 });
+    await publishSnapshot(rooms.redis, namespace, campaignId, { standbySize: 10, standbyCount: 3 });
+    const waiting = await join.execute({ campaignId });
+    await markSoldOut(rooms.redis, namespace, campaignId);
+    await rooms.refresh(campaignId);
+
+    // A waiting resident and a newcomer (proof-of-work is off here) both get one.
+    const answer = await status.execute({ ticket: waiting.answer.ticket! });
+    const newcomer = await join.execute({ campaignId });
+    for (const token of [answer.standbyAccessToken, newcomer.answer.standbyAccessToken]) {
+      expect(typeof token).toBe('string');
+      const claims = verifyAccessToken(tokens, token!, campaignId);
+      expect(claims).toMatchObject({ standby: true, maxBookings: 2 });
+      // Spent against its own counter: two people, then no more.
+      expect(await grants.use(claims)).toBe(1);
+      expect(await grants.use(claims)).toBe(2);
+      await expect(grants.use(claims)).rejects.toMatchObject({ code: 'ACCESS_EXHAUSTED' });
+    }
+    // It takes no active place: the room's admission counters did not move.
+    expect((await rooms.view(campaignId, 0)).inForm).toBe(0);
+
+    // A full standby list: sold out, nothing to sign up for.
+    await publishSnapshot(rooms.redis, namespace, campaignId, { standbySize: 10, standbyCount: 10 });
+    await rooms.refresh(campaignId);
+    const late = await join.execute({ campaignId });
+    expect(late.answer).toMatchObject({ state: 'sold_out', standbyOffered: false });
+    expect(late.answer.standbyAccessToken).toBeUndefined();
+  });
+
+  it('asks a newcomer for a solved challenge before a standby token when proof-of-work is on', async () => {
+    const campaignId = newCampaign();
+    const { rooms, join } = replica();
+    await publishSnapshot(rooms.redis, namespace, campaignId, { standbySize: 10 });
+    await setRoom(rooms, campaignId, { powDifficulty: 4 });
+    await markSoldOut(rooms.redis, namespace, campaignId);
+    await rooms.refresh(campaignId);
+    const unsolved = await join.execute({ campaignId });
+    expect(unsolved.answer).toMatchObject({ state: 'sold_out', standbyOffered: true });
+    expect(unsolved.answer.standbyAccessToken).toBeUndefined();
   });
 
   it('follows the booking worker snapshot when it says sold out', async () => {

@@ -22,6 +22,7 @@ export class AccessGrants {
 
   private async call(claims: AccessClaims, mode: 'use' | 'release'): Promise<number> {
     const keys = this.rooms.keys(claims.campaignId);
+    if (claims.standby) return this.callStandby(claims, mode, keys.standbyGrants);
     const [code, used] = await this.rooms.redis.wrUseAccess(
       keys.room,
       keys.access,
@@ -37,4 +38,24 @@ export class AccessGrants {
     }
     return Number(used);
   }
+
+  /** A standby token holds no active place: only its bookings are counted, per token. */
+  private async callStandby(claims: AccessClaims, mode: 'use' | 'release', key: string): Promise<number> {
+    if (mode === 'release') return 0;
+    if (claims.expiresAt * 1000 < Date.now()) throw new WaitingRoomError('ACCESS_EXPIRED', 'access expired');
+    const used = Number(
+      await this.rooms.redis.eval(SPEND_STANDBY, 1, key, claims.ticketId, claims.maxBookings),
+    );
+    if (used < 0)
+      throw new WaitingRoomError('ACCESS_EXHAUSTED', 'every booking of this access token is used');
+    return used;
+  }
 }
+
+// One booking of a standby token, atomically; -1 when all are spent. The hash lives a day.
+const SPEND_STANDBY = `
+local used = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if used >= tonumber(ARGV[2]) then return -1 end
+used = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('EXPIRE', KEYS[1], 86400)
+return used`;

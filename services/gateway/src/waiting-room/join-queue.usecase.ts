@@ -8,6 +8,8 @@ import { WaitingRoomError } from './waiting-room-error';
 import type { WaitingRoomMetrics } from './waiting-room-metrics';
 import { JoinCode } from './waiting-room-scripts';
 import type { WaitingRooms } from './waiting-rooms';
+import type { StandbyAccess } from './standby-access';
+import type { RoomView } from './room-view';
 
 export interface JoinInput {
   campaignId: string;
@@ -30,6 +32,7 @@ export class JoinQueue {
     private readonly tokens: QueueTokens,
     private readonly status: QueueStatus,
     private readonly metrics: WaitingRoomMetrics,
+    private readonly standby: StandbyAccess,
   ) {}
 
   async execute(input: JoinInput): Promise<JoinResult> {
@@ -42,10 +45,8 @@ export class JoinQueue {
     const snapshotFinal = finalStateOfSnapshot(snapshot);
     if (snapshotFinal || view.final) {
       this.metrics.joins.inc({ result: 'final' });
-      return {
-        created: false,
-        answer: { ...endAnswer(view, (snapshotFinal ?? view.final)!, null, snapshot), ticket: null },
-      };
+      const answer = endAnswer(view, (snapshotFinal ?? view.final)!, null, snapshot);
+      return { created: false, answer: { ...(await this.standbyOffer(answer, input, view)), ticket: null } };
     }
 
     let solvedAt = -1;
@@ -80,13 +81,9 @@ export class JoinQueue {
         );
       case JoinCode.Final:
         this.metrics.joins.inc({ result: 'final' });
-        return {
-          created: false,
-          answer: {
-            ...endAnswer(view, extra === 'closed' ? 'closed' : 'sold_out', null, snapshot),
-            ticket: null,
-          },
-        };
+        const answer = endAnswer(view, extra === 'closed' ? 'closed' : 'sold_out', null, snapshot);
+        // The challenge was spent by the join step itself: it was solved.
+        return { created: false, answer: { ...this.standby.offer(answer, input), ticket: null } };
       case JoinCode.Prequeue: {
         this.metrics.joins.inc({ result: 'prequeue' });
         const ticket = this.tokens.signTicket({ ticketId, campaignId: input.campaignId, queueNumber: null });
@@ -101,6 +98,24 @@ export class JoinQueue {
         return { created: true, answer: { ...waitingAnswer(view, queueNumber, serving), ticket } };
       }
     }
+  }
+
+  /**
+   * A newcomer after sell-out gets a standby token only for a solved, unused challenge, like
+   * a place in the queue: the proof-of-work keeps scripts from collecting standby tokens.
+   */
+  private async standbyOffer(answer: QueueAnswer, input: JoinInput, view: RoomView): Promise<QueueAnswer> {
+    if (answer.state !== 'sold_out' || !answer.standbyOffered) return answer;
+    if (view.powDifficulty > 0) {
+      const difficulty = input.challenge ? challengeDifficulty(input.challenge) : undefined;
+      const solved =
+        difficulty !== undefined &&
+        difficulty >= view.powDifficulty &&
+        isProofOfWorkValid(input.challenge!, input.nonce ?? '', difficulty) &&
+        (await this.rooms.redis.del(this.rooms.keys(input.campaignId).challenge(input.challenge!))) === 1;
+      if (!solved) return answer;
+    }
+    return this.standby.offer(answer, input);
   }
 
   /**

@@ -27,6 +27,8 @@ export interface QueueAnswer {
   accessExpiresAt?: string;
   maxBookings?: number;
   standbyOffered?: boolean;
+  /** After sell-out, while the standby list has room: an access token to sign up for it. */
+  standbyAccessToken?: string;
 }
 
 const base = (view: RoomView) => ({

@@ -6,6 +6,7 @@ import type { WaitingRoomMetrics } from './waiting-room-metrics';
 import { StatusCode } from './waiting-room-scripts';
 import { statusScriptKeys } from './waiting-room-keys';
 import type { WaitingRooms } from './waiting-rooms';
+import type { StandbyAccess } from './standby-access';
 
 /**
  * `GET /api/queue/status`: where a ticket stands. One Lua step (status-9) per poll; the
@@ -16,6 +17,7 @@ export class QueueStatus {
     private readonly rooms: WaitingRooms,
     private readonly tokens: QueueTokens,
     private readonly metrics: WaitingRoomMetrics,
+    private readonly standby: StandbyAccess,
   ) {}
 
   async execute(input: { ticket: string | undefined; campaignId?: string }): Promise<QueueAnswer> {
@@ -76,6 +78,7 @@ export class QueueStatus {
       default:
         answer = endAnswer(view, 'expired', queueNumber, snapshot);
     }
+    answer = this.standby.offer(answer, { ...claims, queueNumber });
     const renewed = this.renewedTicket(claims, queueNumber);
     return renewed ? { ...answer, ticket: renewed } : answer;
   }

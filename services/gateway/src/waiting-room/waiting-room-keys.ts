@@ -23,6 +23,8 @@ export function waitingRoomKeys(namespace: string, campaignId: string) {
     access: key('access'),
     /** hash: queue number -> bookings used */
     grants: key('grants'),
+    /** hash: standby token's ticket id -> bookings used (after sell-out) */
+    standbyGrants: key('standby-grants'),
     /** set: queue numbers passed over while their ticket was away */
     skipped: key('skipped'),
     /** hash: minute since epoch -> admissions */
@@ -46,6 +48,7 @@ export function waitingRoomKeyList(keys: WaitingRoomKeys): string[] {
     keys.unclaimed,
     keys.access,
     keys.grants,
+    keys.standbyGrants,
     keys.skipped,
     keys.rate,
   ];

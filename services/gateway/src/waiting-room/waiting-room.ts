@@ -16,6 +16,7 @@ import { UpdateWaitingRoom } from './update-waiting-room.usecase';
 import { createWaitingRoomMetrics } from './waiting-room-metrics';
 import { withWaitingRoomCommands } from './waiting-room-scripts';
 import { WaitingRoomStats } from './waiting-room-stats.usecase';
+import { StandbyAccess } from './standby-access';
 import { WaitingRooms, type WaitingRoomOptions } from './waiting-rooms';
 
 export function waitingRoomOptions(config: GatewayConfig): WaitingRoomOptions {
@@ -63,7 +64,8 @@ export function createWaitingRoom(input: {
     waitingRoomOptions(config),
   );
   const tokens = new QueueTokens(keyring, { ticketTtlSeconds: config.WAITING_ROOM_TICKET_TTL_SECONDS });
-  const status = new QueueStatus(rooms, tokens, metrics);
+  const standby = new StandbyAccess(rooms, tokens);
+  const status = new QueueStatus(rooms, tokens, metrics, standby);
   const loop = new AdmissionLoop(
     rooms,
     logger.child({ component: 'admission' }),
@@ -76,7 +78,7 @@ export function createWaitingRoom(input: {
       jwksRoutes(keyring),
       queueRoutes({
         rooms,
-        join: new JoinQueue(rooms, tokens, status, metrics),
+        join: new JoinQueue(rooms, tokens, status, metrics, standby),
         status,
         challenge: new IssueChallenge(rooms),
         metrics,

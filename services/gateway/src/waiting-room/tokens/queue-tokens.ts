@@ -22,6 +22,11 @@ export interface AccessClaims {
   queueNumber: number;
   maxBookings: number;
   expiresAt: number;
+  /**
+   * A standby access token: given after sell-out while the standby list has room, to sign
+   * up for it; not an admission (no active place; spent against its own counter).
+   */
+  standby?: boolean;
 }
 export interface OpsClaims {
   subject: string;
@@ -66,7 +71,13 @@ export class QueueTokens {
   signAccess(input: Omit<AccessClaims, 'expiresAt'> & { expiresAtMs: number }): string {
     const exp = Math.floor(input.expiresAtMs / 1000);
     return this.sign(
-      { typ: 'access', queueNumber: input.queueNumber, maxBookings: input.maxBookings, exp },
+      {
+        typ: 'access',
+        queueNumber: input.queueNumber,
+        maxBookings: input.maxBookings,
+        exp,
+        ...(input.standby && { standby: true }),
+      },
       { subject: input.ticketId, audience: input.campaignId, jwtid: `${input.ticketId}.access` },
     );
   }
@@ -100,7 +111,14 @@ export class QueueTokens {
     if (!Number.isSafeInteger(queueNumber) || !Number.isSafeInteger(maxBookings)) {
       throw new WaitingRoomError('TOKEN_INVALID', 'access token claims are malformed');
     }
-    return { ticketId: payload.sub!, campaignId, queueNumber, maxBookings, expiresAt: payload.exp! };
+    return {
+      ticketId: payload.sub!,
+      campaignId,
+      queueNumber,
+      maxBookings,
+      expiresAt: payload.exp!,
+      ...(payload.standby === true && { standby: true }),
+    };
   }
 
   verifyOps(token: string, roles: readonly OpsRole[]): OpsClaims {
