@@ -15,7 +15,6 @@ import {
   insertOutbox,
   promotedEvent,
   rescheduledEvent,
-  type AppointmentFacts,
 } from './booking-events';
 import { newBookingReference } from './booking-reference';
 import { eligibilityProblem, type EligibilityRules } from './eligibility';

@@ -79,11 +79,15 @@ export class JoinQueue {
           'CHALLENGE_INVALID',
           'challenge missing, already used, expired or easier than required',
         );
-      case JoinCode.Final:
+      case JoinCode.Final: {
         this.metrics.joins.inc({ result: 'final' });
         const answer = endAnswer(view, extra === 'closed' ? 'closed' : 'sold_out', null, snapshot);
-        // The challenge was spent by the join step itself: it was solved.
-        return { created: false, answer: { ...this.standby.offer(answer, input), ticket: null } };
+        // The join step returns before spending the challenge when the room is final.
+        return {
+          created: false,
+          answer: { ...(await this.standbyOffer(answer, input, view)), ticket: null },
+        };
+      }
       case JoinCode.Prequeue: {
         this.metrics.joins.inc({ result: 'prequeue' });
         const ticket = this.tokens.signTicket({ ticketId, campaignId: input.campaignId, queueNumber: null });
