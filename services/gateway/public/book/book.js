@@ -2,9 +2,11 @@
 // and time; enter the person; confirm; then follow the request to its outcome and, while
 // the access token allows, book for the next family member. API: DESIGN.md section 4.
 // Everything but the access token's use survives a reload (sessionStorage of this tab).
+import { retryUntilAnswered } from '../shared/http.js';
+import { lang, local, setLang } from '../shared/i18n-core.js';
 import { api, ApiError, backoff, jitter, sleep } from './api.js';
 import { renderDays, renderGroups, renderSites, renderTimes, slotsByDay } from './choice-controls.js';
-import { applyLang, formatTime, formatWhen, lang, local, reasonText, setLang, t } from './i18n.js';
+import { applyLang, formatTime, formatWhen, reasonText, t } from './i18n.js';
 import {
   citizenIdState,
   digitsOf,
@@ -104,7 +106,7 @@ function block(kind) {
   showView('blocked');
 }
 
-// ---- rendering ---------------------------------------------------------------------------
+// ---- rendering ----
 
 function render() {
   applyLang();
@@ -305,7 +307,7 @@ function renderResults() {
   $('family-done').hidden = more || !claims;
 }
 
-// ---- errors ------------------------------------------------------------------------------
+// ---- errors ----
 
 function controlsOf(name) {
   if (name === 'groupCode') return [...$('groups').querySelectorAll('input')];
@@ -345,7 +347,7 @@ function showErrors(next) {
   announce(t('formErrors', Object.keys(errors).length));
 }
 
-// ---- steps -------------------------------------------------------------------------------
+// ---- steps ----
 
 function goChoose() {
   if (!tokenUsable()) return block(claims ? 'expired' : 'noAccess');
@@ -432,7 +434,7 @@ async function loadSlots(siteId) {
   if (session.choice.siteId === siteId && currentView() === 'choose') renderSlots();
 }
 
-// ---- submit and follow -------------------------------------------------------------------
+// ---- submit and follow ----
 
 let submitting = false;
 
@@ -558,21 +560,12 @@ async function refreshCampaign() {
   }
 }
 
-async function loadCampaign() {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      campaign = await api.campaign(campaignId);
-      showConnection('');
-      return true;
-    } catch (error) {
-      if (error instanceof ApiError && !error.retriable) return false;
-      showConnection('reconnecting');
-      await sleep(backoff(attempt, error.retryAfterSeconds));
-    }
-  }
-}
+const loadCampaign = () =>
+  retryUntilAnswered(async () => {
+    campaign = await api.campaign(campaignId);
+  }, showConnection);
 
-// ---- wiring ------------------------------------------------------------------------------
+// ---- wiring ----
 
 function wire() {
   $('lang').addEventListener('click', () => {

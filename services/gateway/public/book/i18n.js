@@ -1,5 +1,7 @@
-// Thai first, English on request; the choice is shared with the queue page (same key).
-const LANG_KEY = 'khiw:lang';
+// The booking form's strings and formats; the language: ../shared/i18n-core.js.
+import { lang, local, translate, translator } from '../shared/i18n-core.js';
+
+export { formatNumber, lang, local, setLang } from '../shared/i18n-core.js';
 
 const STRINGS = {
   th: {
@@ -152,42 +154,12 @@ const STRINGS = {
   },
 };
 
-function storedLang() {
-  try {
-    return localStorage.getItem(LANG_KEY);
-  } catch {
-    return null;
-  }
-}
-
-export let lang = storedLang() === 'en' ? 'en' : 'th';
-
-export function setLang(next) {
-  lang = next;
-  try {
-    localStorage.setItem(LANG_KEY, next);
-  } catch {
-    // Private mode without storage: the choice lasts for this page only.
-  }
-}
-
-export function t(key, ...args) {
-  const value = STRINGS[lang][key] ?? STRINGS.th[key];
-  return typeof value === 'function' ? value(...args) : value;
-}
-
-/** `{th, en}` from the API in the current language. */
-export const local = (text) => (text ? text[lang] || text.th : '');
-
-export function formatNumber(n) {
-  return typeof n === 'number' && Number.isFinite(n)
-    ? n.toLocaleString(lang === 'th' ? 'th-TH' : 'en-GB')
-    : '–';
-}
+export const t = translator(STRINGS);
 
 const ZONE = 'Asia/Bangkok';
 const formats = {};
-function format(kind) {
+/** `part(type)` of `date` formatted as `kind` in Bangkok. */
+function partsOf(kind, date) {
   const key = `${lang}:${kind}`;
   if (!formats[key]) {
     const locale = lang === 'th' ? 'th-TH-u-ca-buddhist-nu-latn' : 'en-GB';
@@ -197,21 +169,20 @@ function format(kind) {
         : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
     formats[key] = new Intl.DateTimeFormat(locale, { timeZone: ZONE, ...options });
   }
-  return formats[key];
+  const parts = formats[key].formatToParts(date);
+  return (type) => parts.find((p) => p.type === type)?.value ?? '';
 }
 
 /** 'จันทร์ 2 ส.ค. 2564' (Buddhist era) or 'Monday 2 Aug 2021', for the day in Bangkok. */
 export function formatDay(date) {
-  const parts = format('day').formatToParts(date);
-  const part = (type) => parts.find((p) => p.type === type)?.value ?? '';
+  const part = partsOf('day', date);
   const weekday = part('weekday').replace(/^วัน/, '');
   return `${weekday} ${part('day')} ${part('month')} ${part('year')}`;
 }
 
 /** '09:00' in Bangkok. */
 export function formatTime(date) {
-  const parts = format('time').formatToParts(date);
-  const part = (type) => parts.find((p) => p.type === type)?.value ?? '';
+  const part = partsOf('time', date);
   return `${part('hour')}:${part('minute')}`;
 }
 
@@ -221,11 +192,7 @@ export const formatWhen = (date) => t('at', formatDay(date), formatTime(date));
 /** The Bangkok calendar day of an instant, 'YYYY-MM-DD', to group slots by day. */
 export const bangkokDay = (date) => new Date(date.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
 
-/** Applies the language to every `data-i18n` element and to `<html lang>`. */
-export function applyLang(root = document) {
-  document.documentElement.lang = lang;
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-}
+export const applyLang = (root = document) => translate(t, root);
 
 /** The gateway sends each rejection's text; the code alone only if it did not. */
 export function reasonText(code, message) {

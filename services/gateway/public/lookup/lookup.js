@@ -1,9 +1,10 @@
 // Self-service for a resident: look the appointment up by citizen ID + birth date, cancel it,
 // or move it to another time at the same site (the site is never swapped for a default).
-import { request, ApiError } from '../book/api.js';
 import { renderDays, renderTimes, slotsByDay } from '../book/choice-controls.js';
-import { formatWhen, lang, local, setLang } from '../book/i18n.js';
+import { formatWhen } from '../book/i18n.js';
 import { citizenIdState, validBirthDate } from '../book/resident.js';
+import { ApiError, request } from '../shared/http.js';
+import { lang, local, setLang, translate, translator } from '../shared/i18n-core.js';
 
 const STRINGS = {
   th: {
@@ -60,10 +61,7 @@ const STRINGS = {
     switchTo: 'ภาษาไทย',
   },
 };
-const tt = (key, ...args) => {
-  const value = STRINGS[lang][key] ?? STRINGS.th[key];
-  return typeof value === 'function' ? value(...args) : value;
-};
+const tt = translator(STRINGS);
 const $ = (id) => document.getElementById(id);
 const campaignId = new URLSearchParams(location.search).get('campaign') ?? '';
 let who = null; // { citizenId, birthDate } that matched
@@ -73,8 +71,7 @@ let moving = false;
 let cancelArmed = false;
 
 function apply() {
-  document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll('[data-l]')) el.textContent = tt(el.dataset.l);
+  translate(tt);
   $('lang').textContent = tt('switchTo');
   if (moving) $('reschedule').textContent = tt('moveSave');
   if (cancelArmed) $('cancel').textContent = tt('cancelSure');

@@ -1,5 +1,7 @@
-// Thai first, English on request; the choice is remembered per browser.
-const LANG_KEY = 'khiw:lang';
+// The queue page's strings and formats; the language: ../shared/i18n-core.js.
+import { lang, translate, translator } from '../shared/i18n-core.js';
+
+export { formatNumber, lang, setLang } from '../shared/i18n-core.js';
 
 const STRINGS = {
   th: {
@@ -97,36 +99,8 @@ const STRINGS = {
   },
 };
 
-function storedLang() {
-  try {
-    return localStorage.getItem(LANG_KEY);
-  } catch {
-    return null;
-  }
-}
-
-export let lang = storedLang() === 'en' ? 'en' : 'th';
-
-export function setLang(next) {
-  lang = next;
-  try {
-    localStorage.setItem(LANG_KEY, next);
-  } catch {
-    // Private mode without storage: the choice lasts for this page only.
-  }
-}
-
 /** The string (or formatter result) for `key` in the current language. */
-export function t(key, ...args) {
-  const value = STRINGS[lang][key] ?? STRINGS.th[key];
-  return typeof value === 'function' ? value(...args) : value;
-}
-
-export function formatNumber(n) {
-  return typeof n === 'number' && Number.isFinite(n)
-    ? n.toLocaleString(lang === 'th' ? 'th-TH' : 'en-GB')
-    : '–';
-}
+export const t = translator(STRINGS);
 
 export function formatWait(seconds) {
   if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return t('waitUnknown');
@@ -149,8 +123,4 @@ export function formatCountdown(ms) {
   return days ? t('days', days) + hms : hms;
 }
 
-/** Applies the language to every `data-i18n` element and to `<html lang>`. */
-export function applyLang(root = document) {
-  document.documentElement.lang = lang;
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-}
+export const applyLang = (root = document) => translate(t, root);

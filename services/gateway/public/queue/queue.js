@@ -1,17 +1,10 @@
 // The resident's queue page: join once (proof-of-work), show the place, poll as the server
 // asks, survive refreshes, extra tabs and flaky networks, then hand over to the booking form.
 // API: docs/waiting-room.md. One tab (the leader, see ticket-store.js) joins and polls.
+import { backoff, jitter, retryUntilAnswered, sleep } from '../shared/http.js';
+import { lang, setLang } from '../shared/i18n-core.js';
 import { api, ApiError } from './api.js';
-import {
-  applyLang,
-  formatClock,
-  formatCountdown,
-  formatNumber,
-  formatWait,
-  lang,
-  setLang,
-  t,
-} from './i18n.js';
+import { applyLang, formatClock, formatCountdown, formatNumber, formatWait, t } from './i18n.js';
 import { solve } from './pow.js';
 import { TicketStore } from './ticket-store.js';
 
@@ -44,16 +37,6 @@ let connection = ''; // '' | 'reconnecting' | 'busy'
 let lastAnnounce = { at: 0, state: '' };
 let announceTimer = 0;
 let accessToken = ''; // in memory; sessionStorage of the tab that continues
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** ±10 % on top of the server's own jitter, so a crowd told "5 s" does not come back together. */
-const jitter = (seconds) => Math.max(1000, seconds * 1000 * (0.9 + Math.random() * 0.2));
-/** Exponential backoff with full jitter, capped at 30 s, never sooner than Retry-After. */
-const backoff = (attempt, retryAfter) =>
-  Math.max(
-    (retryAfter ?? 0) * 1000,
-    Math.random() * Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5)) + 500,
-  );
 
 function showView(name) {
   document.body.dataset.state = name;
@@ -342,19 +325,10 @@ function watchLeader() {
   }, 1000);
 }
 
-async function loadCampaign() {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      campaign = await api.campaign(campaignId);
-      showConnection('');
-      return true;
-    } catch (error) {
-      if (error instanceof ApiError && !error.retriable) return false;
-      showConnection('reconnecting');
-      await sleep(backoff(attempt, error.retryAfterSeconds));
-    }
-  }
-}
+const loadCampaign = () =>
+  retryUntilAnswered(async () => {
+    campaign = await api.campaign(campaignId);
+  }, showConnection);
 
 async function main() {
   $('lang').addEventListener('click', () => {

@@ -1,0 +1,73 @@
+// The gateway's API: "try again later" (network, 429, 5xx) or "the answer is no" (4xx).
+
+export class ApiError extends Error {
+  constructor(status, problem, retryAfterSeconds) {
+    super(problem?.message?.en || `HTTP ${status}`);
+    this.status = status; // 0: network
+    /** `{ code, message: {th, en}, fields?: {name: {th, en}} }` */
+    this.problem = problem;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  get retriable() {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+export async function request(path, { method = 'GET', token, body, timeoutMs = 15000 } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+      signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(timeoutMs) : undefined,
+    });
+  } catch {
+    throw new ApiError(0, undefined, undefined);
+  }
+  let json;
+  try {
+    json = await response.json();
+  } catch {
+    json = undefined;
+  }
+  if (!response.ok) {
+    const retryAfter = Number(response.headers.get('Retry-After') || NaN);
+    // The gateway wraps problems as { error: {...} }; accept a bare problem too.
+    const problem = json?.error && typeof json.error === 'object' ? json.error : json;
+    throw new ApiError(response.status, problem, Number.isFinite(retryAfter) ? retryAfter : undefined);
+  }
+  return json;
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Exponential backoff with full jitter, capped at 30 s, never sooner than Retry-After. */
+export const backoff = (attempt, retryAfter) =>
+  Math.max(
+    (retryAfter ?? 0) * 1000,
+    Math.random() * Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5)) + 500,
+  );
+
+/** ±10 %, so a crowd told "2 s" does not come back together. */
+export const jitter = (seconds) => Math.max(1000, seconds * 1000 * (0.9 + Math.random() * 0.2));
+
+/** Retries `load` until done (true) or told no (false). */
+export async function retryUntilAnswered(load, show) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await load();
+      show('');
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && !error.retriable) return false;
+      show('reconnecting');
+      await sleep(backoff(attempt, error.retryAfterSeconds));
+    }
+  }
+}
