@@ -11,6 +11,12 @@ export const RosterConfig = z.object({
   KAFKA_BROKERS: settings.KAFKA_BROKERS,
   KAFKA_CLIENT_ID: settings.KAFKA_CLIENT_ID,
   SHUTDOWN_TIMEOUT_MS: settings.SHUTDOWN_TIMEOUT_MS,
+  /** Sent by the gateway in x-khiw-internal-token; when set, /internal calls without it are refused. */
+  INTERNAL_API_TOKEN: z.string().min(16).optional(),
+  /** Events applied per database transaction at most. */
+  ROSTER_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Kafka partitions worked on at once by one replica (each chunk is its own transaction). */
+  ROSTER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(12).default(3),
 });
 export type RosterConfig = z.infer<typeof RosterConfig>;
 

@@ -1,8 +1,23 @@
 import { createPrismaClient } from '@khiw/db';
 import { createKafka, createProducer } from '@khiw/kafka';
-import { Counter, createServiceApp, createServiceRuntime, listen, runService } from '@khiw/observability';
-import { ApplyBookingEvent } from './roster/apply-booking-event.usecase';
-import { startRosterConsumer } from './roster/booking-events.consumer';
+import {
+  Counter,
+  createServiceApp,
+  createServiceRuntime,
+  Histogram,
+  httpMetricsMiddleware,
+  listen,
+  runService,
+} from '@khiw/observability';
+import { rosterRoutes } from './http/roster.routes';
+import { LookupAppointment } from './lookup/lookup.usecase';
+import { CampaignCounts } from './ops/campaign-counts.usecase';
+import { RegistryExport } from './ops/registry-export.usecase';
+import { RosterOutboxRelay } from './outbox/roster-outbox-relay';
+import { ApplyEvents } from './roster/apply-events.usecase';
+import { startRosterConsumer } from './roster/roster-events.consumer';
+import { CheckIn } from './site-roster/check-in.usecase';
+import { SiteRoster } from './site-roster/site-roster.usecase';
 import { loadConfig } from './config';
 
 async function main(): Promise<void> {
@@ -10,37 +25,63 @@ async function main(): Promise<void> {
   const service = 'roster';
   const { logger, registry, shutdown } = createServiceRuntime(service, config);
 
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const prisma = createPrismaClient(config.DATABASE_URL, {
+    poolSize: config.DATABASE_POOL_SIZE,
+    applicationName: service,
+  });
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? service,
     logger,
   });
   const producer = createProducer(kafka);
+  const relay = new RosterOutboxRelay({ prisma, producer, namespace: config.KHIW_NAMESPACE, logger });
 
   const app = createServiceApp({
     registry,
     isDraining: () => shutdown.draining,
     checks: { postgres: () => prisma.$queryRaw`SELECT 1` },
   });
+  app.use(httpMetricsMiddleware(registry, service));
+  app.use(
+    rosterRoutes({
+      lookup: new LookupAppointment(prisma),
+      siteRoster: new SiteRoster(prisma),
+      checkIn: new CheckIn(prisma, () => relay.nudge()),
+      counts: new CampaignCounts(prisma),
+      registryExport: new RegistryExport(prisma),
+      token: config.INTERNAL_API_TOKEN,
+    }),
+  );
   const server = await listen(app, config.PORT);
 
   await producer.connect();
+  relay.start();
   const consumer = await startRosterConsumer({
     kafka,
     producer,
     namespace: config.KHIW_NAMESPACE,
-    applyBookingEvent: new ApplyBookingEvent(prisma),
+    applyEvents: new ApplyEvents(prisma),
     logger,
+    chunkSize: config.ROSTER_CHUNK_SIZE,
+    partitionsConsumedConcurrently: config.ROSTER_PARTITIONS_CONCURRENTLY,
     events: new Counter({
       name: 'khiw_roster_events_total',
-      help: 'Booking events consumed, by type and outcome',
+      help: 'Events consumed, by type and outcome (seen, applied, duplicate, ignored, dead-letter)',
       labelNames: ['type', 'outcome'],
+      registers: [registry],
+    }),
+    lag: new Histogram({
+      name: 'khiw_roster_event_lag_seconds',
+      help: 'From the event (occurredAt) to its write in the roster',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
       registers: [registry],
     }),
   });
 
+  // Stop taking events first (the chunk in flight finishes and commits), then the rest.
   shutdown.add('kafka consumer', () => consumer.disconnect());
+  shutdown.add('outbox relay', () => relay.close());
   shutdown.add('kafka producer', () => producer.disconnect());
   shutdown.add('http', () => server.close());
   shutdown.add('postgres', () => prisma.$disconnect());

@@ -1,0 +1,55 @@
+import type { PrismaClient } from '@khiw/db';
+
+export interface CountRow {
+  siteId: string;
+  date: string;
+  groupCode: string;
+  booked: number;
+  checkedIn: number;
+  cancelled: number;
+}
+
+/** Campaign-wide counts per site, day (Bangkok) and priority group, for ops. */
+export class CampaignCounts {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async execute(campaignId: string): Promise<{
+    campaignId: string;
+    rows: CountRow[];
+    totals: Omit<CountRow, 'siteId' | 'date' | 'groupCode'>;
+  }> {
+    const rows = await this.prisma.$queryRaw<
+      {
+        site_id: string;
+        day: string;
+        group_code: string;
+        booked: bigint;
+        checked_in: bigint;
+        cancelled: bigint;
+      }[]
+    >`
+      SELECT site_id, to_char(starts_at AT TIME ZONE 'Asia/Bangkok', 'YYYY-MM-DD') AS day, group_code,
+             count(*) FILTER (WHERE cancelled_at IS NULL) AS booked,
+             count(*) FILTER (WHERE cancelled_at IS NULL AND checked_in_at IS NOT NULL) AS checked_in,
+             count(*) FILTER (WHERE cancelled_at IS NOT NULL) AS cancelled
+      FROM roster.entries WHERE campaign_id = ${campaignId} AND citizen_id IS NOT NULL
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+    const out = rows.map((r) => ({
+      siteId: r.site_id,
+      date: r.day,
+      groupCode: r.group_code,
+      booked: Number(r.booked),
+      checkedIn: Number(r.checked_in),
+      cancelled: Number(r.cancelled),
+    }));
+    const totals = out.reduce(
+      (acc, r) => ({
+        booked: acc.booked + r.booked,
+        checkedIn: acc.checkedIn + r.checkedIn,
+        cancelled: acc.cancelled + r.cancelled,
+      }),
+      { booked: 0, checkedIn: 0, cancelled: 0 },
+    );
+    return { campaignId, rows: out, totals };
+  }
+}
