@@ -120,7 +120,7 @@ function renderEnd(view, status) {
   if (view === 'sold-out') {
     const standby = Boolean(status.standbyOffered);
     $('standby-text').hidden = !standby;
-    // Only someone who was let in holds an access token the standby form can accept.
+    // An admitted resident's token, or the standby token a sold-out answer carries.
     $('standby-action').hidden = !(standby && (accessToken || sessionStorage.getItem(accessKey)));
     $('standby-link').href = `${bookingUrl}&standby=1`;
   }
@@ -161,9 +161,12 @@ function accept(next, token) {
 
 /** The answer without its tokens: the record is stored in localStorage. */
 function statusFields(answer) {
-  const { ticket: _ticket, accessToken: _token, ...rest } = answer;
+  const { ticket: _ticket, accessToken: _token, standbyAccessToken: _standby, ...rest } = answer;
   return rest;
 }
+
+/** The token the booking form accepts: admission, or after sell-out a standby place. */
+const tokenOf = (answer) => answer.accessToken ?? answer.standbyAccessToken;
 
 function recordFrom(previous, answer) {
   const next = { ...previous, status: statusFields(answer), statusAt: Date.now() };
@@ -213,8 +216,8 @@ function join(replacing) {
         const next = recordFrom({ ticket: joined.ticket, firstPosition: undefined }, joined);
         // Sold out or closed before we got a ticket: shown in every tab, never stored.
         if (!joined.ticket) store.broadcast(next);
-        else store.save(next, joined.accessToken);
-        return accept(next, joined.accessToken);
+        else store.save(next, tokenOf(joined));
+        return accept(next, tokenOf(joined));
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         if (error.retriable) {
@@ -250,8 +253,8 @@ async function poll() {
     failures = 0;
     showConnection('');
     const next = recordFrom(current, answer);
-    store.save(next, answer.accessToken);
-    accept(next, answer.accessToken);
+    store.save(next, tokenOf(answer));
+    accept(next, tokenOf(answer));
     if (leader && !FINAL_STATES.has(answer.state)) schedulePoll(jitter(answer.pollAfterSeconds ?? 5));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
@@ -350,10 +353,12 @@ async function main() {
   else showView('joining');
   if (!(await loadCampaign())) return showError(t('noCampaign'));
   render();
-  $('continue').addEventListener('click', () => {
-    // The token may have come from another tab's poll: this tab must carry it to the form.
-    if (accessToken) sessionStorage.setItem(accessKey, accessToken);
-  });
+  for (const id of ['continue', 'standby-link']) {
+    $(id).addEventListener('click', () => {
+      // The token may have come from another tab's poll: this tab must carry it to the form.
+      if (accessToken) sessionStorage.setItem(accessKey, accessToken);
+    });
+  }
   $('rejoin').addEventListener('click', async () => {
     await join(record?.ticket ?? undefined);
     pollAfterJoin();

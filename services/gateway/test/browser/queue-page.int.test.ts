@@ -286,6 +286,16 @@ describe('queue page in a browser', () => {
     await api('POST', `/api/admin/campaigns/${campaignId}/sold-out`, {}, opsToken);
     await page.locator('#view-sold-out').waitFor({ state: 'visible', timeout: 90_000 });
     expect(await text(page, '#view-sold-out h2')).toBe('วัคซีนรอบนี้ถูกจองครบแล้ว');
+    // The standby list has room: the answer's standby token opens the form in standby mode.
+    await page.locator('#standby-action').waitFor({ state: 'visible' });
+    expect(await page.getAttribute('#standby-link', 'href')).toContain('standby=1');
+    await page.click('#standby-link');
+    await page.waitForURL(/\/book\//);
+    const carried = await page.evaluate((key) => sessionStorage.getItem(key), `khiw:access:${campaignId}`);
+    const claims = JSON.parse(Buffer.from(carried!.split('.')[1]!, 'base64url').toString()) as {
+      standby?: boolean;
+    };
+    expect(claims.standby).toBe(true);
     expect(errors).toEqual([]);
     await phone.close();
   });
