@@ -1,0 +1,133 @@
+import type { PrismaClient } from '@khiw/db';
+import { maskCitizenId, normalizeCitizenId } from '@khiw/thai';
+import { csvFields, numberedLines } from './registry-csv';
+
+/** skip-bad: good rows land, bad rows are reported. all-or-nothing: one bad row and nothing lands. */
+export const IMPORT_MODES = ['skip-bad', 'all-or-nothing'] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+export interface BadRow {
+  line: number;
+  reason: 'INVALID_CITIZEN_ID' | 'MISSING_CITIZEN_ID';
+  /** Masked: a bad ID may still be someone's ID with a typo. */
+  value: string;
+}
+
+export interface ImportReport {
+  source: string;
+  mode: ImportMode;
+  committed: boolean;
+  /** Data rows read (header and blank lines not counted). */
+  rows: number;
+  valid: number;
+  /** New in booking.registry_vaccinated. */
+  inserted: number;
+  /** Valid rows already there (an earlier import) or repeated in the file. */
+  alreadyPresent: number;
+  bad: number;
+  /** The first `maxReported` bad rows, by line number. */
+  badRows: BadRow[];
+}
+
+export class ImportAborted extends Error {
+  readonly code = 'IMPORT_ABORTED';
+  readonly retriable = true;
+  constructor() {
+    super('the upload broke off before its end: nothing was imported');
+    this.name = 'ImportAborted';
+  }
+}
+
+const HEADER_NAMES = new Set(['citizen_id', 'citizenid', 'cid', 'pid', 'เลขประจำตัวประชาชน']);
+
+/**
+ * Imports the national registry's list of people already vaccinated from a streamed CSV
+ * (docs/roster.md: a `citizen_id` column, or the first column when there is no header).
+ * Everything happens in ONE transaction: rows go in batches into a temporary staging table,
+ * then into booking.registry_vaccinated (ON CONFLICT DO NOTHING) at the very end, and only a
+ * body that arrived whole is committed. A broken-off upload, a database error or (in
+ * all-or-nothing mode) a single bad row leaves the registry exactly as it was.
+ */
+export class ImportRegistry {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly options: { batchSize?: number; maxReported?: number; timeoutMs?: number } = {},
+  ) {}
+
+  async execute(
+    body: AsyncIterable<Buffer | string>,
+    input: { source: string; mode: ImportMode; arrivedWhole: () => boolean },
+  ): Promise<ImportReport> {
+    const batchSize = this.options.batchSize ?? 5000;
+    const maxReported = this.options.maxReported ?? 1000;
+    const report: ImportReport = {
+      source: input.source,
+      mode: input.mode,
+      committed: false,
+      rows: 0,
+      valid: 0,
+      inserted: 0,
+      alreadyPresent: 0,
+      bad: 0,
+      badRows: [],
+    };
+    const rollback = new Error('rollback');
+    try {
+      await this.prisma.$transaction(
+        async (tx) => {
+          await tx.$executeRawUnsafe(
+            'CREATE TEMP TABLE registry_import (citizen_id text NOT NULL) ON COMMIT DROP',
+          );
+          let batch: string[] = [];
+          const flush = async () => {
+            if (batch.length === 0) return;
+            await tx.$executeRaw`INSERT INTO registry_import (citizen_id) SELECT unnest(${batch}::text[])`;
+            batch = [];
+          };
+          let column = 0;
+          for await (const [line, text] of numberedLines(body)) {
+            if (text.trim() === '') continue;
+            const fields = csvFields(text);
+            if (line === 1) {
+              const named = fields.findIndex((f) => HEADER_NAMES.has(f.trim().toLowerCase()));
+              if (named >= 0) {
+                column = named;
+                continue;
+              }
+            }
+            report.rows++;
+            const raw = (fields[column] ?? '').trim();
+            const citizenId = raw ? normalizeCitizenId(raw) : null;
+            if (!citizenId) {
+              report.bad++;
+              if (report.badRows.length < maxReported) {
+                report.badRows.push({
+                  line,
+                  reason: raw ? 'INVALID_CITIZEN_ID' : 'MISSING_CITIZEN_ID',
+                  value: maskCitizenId(raw),
+                });
+              }
+              continue;
+            }
+            report.valid++;
+            batch.push(citizenId);
+            if (batch.length >= batchSize) await flush();
+          }
+          await flush();
+          if (!input.arrivedWhole()) throw new ImportAborted();
+          if (input.mode === 'all-or-nothing' && report.bad > 0) throw rollback;
+          report.inserted = await tx.$executeRaw`
+            INSERT INTO booking.registry_vaccinated (citizen_id, source)
+            SELECT DISTINCT citizen_id, ${input.source} FROM registry_import
+            ON CONFLICT (citizen_id) DO NOTHING`;
+          report.alreadyPresent = report.valid - report.inserted;
+          report.committed = true;
+        },
+        { timeout: this.options.timeoutMs ?? 600_000, maxWait: 10_000 },
+      );
+    } catch (error) {
+      if (error !== rollback) throw error;
+    }
+    return report;
+  }
+}
