@@ -1,16 +1,20 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
+import type { z } from 'zod';
+import type {
   BookingCancelled,
   BookingConfirmed,
   BookingPromoted,
   BookingRejected as BookingRejectedEvent,
   BookingRescheduled,
   BookingStandby,
-  TOPIC_OF_EVENT,
-  type BookingEvent,
-  type Channel,
+  BookingEvent,
+  Channel,
 } from '@khiw/contracts';
+import { TOPIC_OF_EVENT } from '@khiw/contracts';
 import { Prisma } from '@khiw/db';
+
+// Events are built to their contract types, not parsed: this runs for every booking in the
+// hot path, and booking-events.test.ts proves each builder's output passes the schema.
 
 /** One row of booking.outbox_events, ready to insert in the transaction it announces. */
 export interface OutboxRow {
@@ -77,19 +81,19 @@ export function confirmedEvent(b: {
   person: PersonFacts;
   appointment: AppointmentFacts;
 }): OutboxRow {
-  const event = BookingConfirmed.parse({
+  const event: z.infer<typeof BookingConfirmed> = {
     ...base(b.campaignId, b.requestId),
     type: 'BookingConfirmed',
     bookingId: b.bookingId,
     data: { reference: b.reference, channel: b.channel, person: b.person, appointment: b.appointment },
-  });
+  };
   return row(event, b.bookingId);
 }
 
 export function promotedEvent(
   b: Parameters<typeof confirmedEvent>[0] & { standbyPosition: number },
 ): OutboxRow {
-  const event = BookingPromoted.parse({
+  const event: z.infer<typeof BookingPromoted> = {
     ...base(b.campaignId, b.requestId),
     type: 'BookingPromoted',
     bookingId: b.bookingId,
@@ -100,7 +104,7 @@ export function promotedEvent(
       appointment: b.appointment,
       standbyPosition: b.standbyPosition,
     },
-  });
+  };
   return row(event, b.bookingId);
 }
 
@@ -111,12 +115,12 @@ export function standbyEvent(s: {
   position: number;
   person: PersonFacts;
 }): OutboxRow {
-  const event = BookingStandby.parse({
+  const event: z.infer<typeof BookingStandby> = {
     ...base(s.campaignId, s.requestId),
     type: 'BookingStandby',
     bookingId: null,
     data: { person: s.person, position: s.position },
-  });
+  };
   return row(event, s.standbyId);
 }
 
@@ -134,12 +138,12 @@ export function rejectedEvent(r: {
   slotId: string;
 }): OutboxRow {
   const eventId = uuidFrom(`${r.requestId}|${r.submittedAt}|${r.slotId}|${r.reason}`);
-  const event = BookingRejectedEvent.parse({
+  const event: z.infer<typeof BookingRejectedEvent> = {
     ...base(r.campaignId, r.requestId, eventId),
     type: 'BookingRejected',
     bookingId: null,
     data: { reason: r.reason, phone: r.phone },
-  });
+  };
   return row(event, r.requestId);
 }
 
@@ -152,12 +156,12 @@ export function cancelledEvent(c: {
   appointment: AppointmentFacts;
   cancelledBy: 'resident' | 'staff' | 'ops';
 }): OutboxRow {
-  const event = BookingCancelled.parse({
+  const event: z.infer<typeof BookingCancelled> = {
     ...base(c.campaignId, c.requestId),
     type: 'BookingCancelled',
     bookingId: c.bookingId,
     data: { reference: c.reference, phone: c.phone, appointment: c.appointment, cancelledBy: c.cancelledBy },
-  });
+  };
   return row(event, c.bookingId);
 }
 
@@ -170,12 +174,12 @@ export function rescheduledEvent(r: {
   from: AppointmentFacts;
   appointment: AppointmentFacts;
 }): OutboxRow {
-  const event = BookingRescheduled.parse({
+  const event: z.infer<typeof BookingRescheduled> = {
     ...base(r.campaignId, r.requestId),
     type: 'BookingRescheduled',
     bookingId: r.bookingId,
     data: { reference: r.reference, phone: r.phone, from: r.from, appointment: r.appointment },
-  });
+  };
   return row(event, r.bookingId);
 }
 
