@@ -21,6 +21,8 @@ import { ChangeQuotas } from './campaigns/quotas.usecase';
 import { SnapshotPublisher } from './campaigns/snapshot-publisher';
 import { loadConfig } from './config';
 import { internalRoutes } from './http/internal.routes';
+import { ImportRegistry } from './registry/import-registry.usecase';
+import { registryRoutes } from './registry/registry.routes';
 import { OutboxRelay } from './outbox/outbox-relay';
 
 async function main(): Promise<void> {
@@ -132,6 +134,14 @@ async function main(): Promise<void> {
       },
     },
   });
+  // Before internalRoutes: the registry import streams its body (text/csv), never parsed whole.
+  app.use(
+    registryRoutes({
+      importRegistry: new ImportRegistry(prisma),
+      logger: logger.child({ component: 'registry-import' }),
+      token: config.INTERNAL_API_TOKEN,
+    }),
+  );
   app.use(
     internalRoutes({
       selfService: new SelfService(prisma),
