@@ -74,6 +74,11 @@ export const GatewayConfig = z
     BOOKING_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
     /** Loading a campaign file creates every slot: give it longer. */
     BOOKING_API_ADMIN_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+    /** The roster service's internal HTTP API (look-up, staff lists, check-in, exports). */
+    ROSTER_API_URL: z.url().default('http://127.0.0.1:8083'),
+    ROSTER_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+    /** A national-registry import streams a large file through: give it long. */
+    REGISTRY_IMPORT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(900_000),
     /** Sent in x-khiw-internal-token when set; the worker then refuses calls without it. */
     INTERNAL_API_TOKEN: z.string().min(16).optional(),
     /** Self-service (lookup, cancel, reschedule) per citizen ID: stops birth-date guessing. */

@@ -21,6 +21,8 @@ import { campaignRoutes } from './campaigns/campaigns.routes';
 import { BookingWorkerClient } from './http/booking-worker-client';
 import { problemHandler } from './http/problem';
 import { RateLimiter } from './http/rate-limit';
+import { RosterClient } from './staff/roster-client';
+import { registryImportRoutes, staffRoutes } from './staff/staff.routes';
 import { loadKeyring } from './waiting-room/tokens/load-keyring';
 import { createWaitingRoom } from './waiting-room/waiting-room';
 import { loadConfig } from './config';
@@ -61,6 +63,12 @@ async function main(): Promise<void> {
     internalToken: config.INTERNAL_API_TOKEN,
     logger,
   });
+  const roster = new RosterClient({
+    baseUrl: config.ROSTER_API_URL,
+    timeoutMs: config.ROSTER_API_TIMEOUT_MS,
+    internalToken: config.INTERNAL_API_TOKEN,
+    logger,
+  });
   const catalog = new CampaignCatalog(redis, config.KHIW_NAMESPACE);
   app.use(waitingRoom.pollRouter);
   app.use(httpMetricsMiddleware(registry, service));
@@ -71,6 +79,15 @@ async function main(): Promise<void> {
       tokens: waitingRoom.tokens,
       logger,
       loadTimeoutMs: config.BOOKING_API_ADMIN_TIMEOUT_MS,
+    }),
+  );
+  app.use(
+    registryImportRoutes({
+      tokens: waitingRoom.tokens,
+      logger,
+      bookingApiUrl: config.BOOKING_API_URL,
+      internalToken: config.INTERNAL_API_TOKEN,
+      timeoutMs: config.REGISTRY_IMPORT_TIMEOUT_MS,
     }),
   );
   app.use(express.json({ limit: '8kb' }));
@@ -101,6 +118,7 @@ async function main(): Promise<void> {
   app.use(
     appointmentRoutes({
       worker,
+      roster,
       tokens: waitingRoom.tokens,
       limiter: new RateLimiter(redis, config.KHIW_NAMESPACE),
       secret: config.BOOKING_REQUEST_ID_SECRET,
@@ -108,6 +126,7 @@ async function main(): Promise<void> {
       perNetworkPerMinute: config.SELF_SERVICE_PER_NETWORK_PER_MINUTE,
     }),
   );
+  app.use(staffRoutes({ roster, tokens: waitingRoom.tokens, logger }));
   app.use(express.static(path.resolve(__dirname, '../public'), { maxAge: '5m' }));
   app.use(problemHandler(logger));
   const server = await listen(app, config.PORT);

@@ -13,6 +13,8 @@ import { BookingIdParam, CancelInput, LookupInput, RescheduleInput } from './sel
 
 export interface AppointmentRoutesDeps {
   worker: BookingWorkerClient;
+  /** The roster service: look-up is served from it (the worker only when the roster has nothing). */
+  roster: BookingWorkerClient;
   tokens: QueueTokens;
   limiter: RateLimiter;
   secret: string;
@@ -21,7 +23,8 @@ export interface AppointmentRoutesDeps {
 }
 
 /**
- * Self-service, proxied to the booking worker: look up, cancel, reschedule, each proven by
+ * Self-service: look-up from the roster service, cancel and reschedule at the booking
+ * worker, each proven by
  * citizen ID + birth date (or, for cancel, a staff/ops token). Rate-limited per network
  * (generous: carrier-grade NAT) and per citizen ID (tight: it is what stops someone from
  * guessing a birth date). Citizen IDs travel in bodies to the worker, never in its URLs.
@@ -48,6 +51,11 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps): Router {
     const input = parseInput(res, LookupInput, source);
     if (!input || !(await perCitizen(res, input.citizenId))) return;
     const body: LookupRequest = input;
+    const fromRoster = await deps.roster.call('POST', '/internal/lookup', body).catch(() => undefined);
+    if (fromRoster?.status === 200) return deps.roster.relay(res, fromRoster, 'lookup');
+    // Not in the roster: a standby place (the worker's live list), a booking confirmed in the
+    // last instant (roster lag), a wrong birth date, or the roster away. The worker answers
+    // all of these, with the same 404 for "no match" as the roster.
     const answer = await deps.worker.call('POST', '/internal/appointments/lookup', body);
     deps.worker.relay(res, answer, 'lookup');
   };

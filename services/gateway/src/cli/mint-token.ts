@@ -3,6 +3,9 @@
  * gateway reads: GATEWAY_SIGNING_KEY / _FILE / _ID, or the development key in .local).
  *
  *   node --import tsx services/gateway/src/cli/mint-token.ts --role ops --sub alice --ttl 8h
+ *   node --import tsx services/gateway/src/cli/mint-token.ts --role staff --site SKH --sub nurse-1
+ *
+ * A staff token names its site (--site): the roster pages show and check in that site only.
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '@khiw/observability';
@@ -15,6 +18,7 @@ const { values } = parseArgs({
     role: { type: 'string', default: 'ops' },
     sub: { type: 'string', default: process.env.USER ?? 'operator' },
     ttl: { type: 'string', default: '8h' },
+    site: { type: 'string' },
   },
 });
 
@@ -34,6 +38,12 @@ const ttlSeconds =
 const config = loadConfig();
 // Silent logger: stdout carries only the token, so `$(...)` captures it cleanly.
 const keyring = loadKeyring(config, createLogger({ service: 'mint-token', level: 'silent' }));
-console.error(`${role} token for ${values.sub}, key ${keyring.signing.kid}, valid ${ttlSeconds} s`);
+if (values.site !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(values.site)) {
+  console.error('--site is a site id such as SKH');
+  process.exit(64);
+}
+console.error(
+  `${role} token for ${values.sub}${values.site ? ` at ${values.site}` : ''}, key ${keyring.signing.kid}, valid ${ttlSeconds} s`,
+);
 const tokens = new QueueTokens(keyring, { ticketTtlSeconds: config.WAITING_ROOM_TICKET_TTL_SECONDS });
-console.log(tokens.signOps({ subject: values.sub!, role, ttlSeconds }));
+console.log(tokens.signOps({ subject: values.sub!, role, ttlSeconds, site: values.site }));

@@ -31,6 +31,8 @@ export interface AccessClaims {
 export interface OpsClaims {
   subject: string;
   role: OpsRole;
+  /** The one vaccination site a staff token is for (roster lists, check-in); ops tokens have none. */
+  site?: string;
 }
 
 type TokenType = 'ticket' | 'access' | 'ops';
@@ -82,9 +84,9 @@ export class QueueTokens {
     );
   }
 
-  signOps(input: { subject: string; role: OpsRole; ttlSeconds: number }): string {
+  signOps(input: { subject: string; role: OpsRole; ttlSeconds: number; site?: string }): string {
     return this.sign(
-      { typ: 'ops', role: input.role },
+      { typ: 'ops', role: input.role, ...(input.site && { site: input.site }) },
       { subject: input.subject, audience: OPS_AUDIENCE, expiresIn: input.ttlSeconds },
     );
   }
@@ -126,7 +128,8 @@ export class QueueTokens {
     if (!roles.includes(payload.role as OpsRole)) {
       throw new WaitingRoomError('ROLE_FORBIDDEN', `role ${String(payload.role)} may not do this`);
     }
-    return { subject: payload.sub!, role: payload.role as OpsRole };
+    const site = typeof payload.site === 'string' && payload.site ? payload.site : undefined;
+    return { subject: payload.sub!, role: payload.role as OpsRole, ...(site && { site }) };
   }
 
   private sign(claims: Record<string, unknown>, options: jwt.SignOptions): string {
