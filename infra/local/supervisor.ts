@@ -49,8 +49,12 @@ function startService(name: ServiceName, restarts: number[] = []): ChildProcess 
     env.PUBLIC_BASE_URL = `http://127.0.0.1:${portOf(name)}`;
     // Self-service, ops and standby calls go to the worker's port, wherever KHIW_BASE_PORT put it.
     env.BOOKING_API_URL = `http://127.0.0.1:${portOf('booking-worker')}`;
+    // Look-up, staff lists, check-in and exports go to the roster's port.
+    env.ROSTER_API_URL = `http://127.0.0.1:${portOf('roster')}`;
   }
-  if (name === 'gateway' || name === 'booking-worker') env.INTERNAL_API_TOKEN = INTERNAL_API_TOKEN;
+  if (name === 'gateway' || name === 'booking-worker' || name === 'roster') {
+    env.INTERNAL_API_TOKEN = INTERNAL_API_TOKEN;
+  }
   const child = spawnService(name, env, { logFile: path.join(LOG_DIR, `${name}.log`) });
   children.set(name, child);
   child.once('exit', (code, signal) => {
