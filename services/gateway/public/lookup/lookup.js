@@ -126,12 +126,19 @@ async function find(event) {
     const body = { campaignId, citizenId: citizenId.digits, birthDate };
     state = await request('/api/appointments/lookup', { method: 'POST', body });
     who = { citizenId: citizenId.digits, birthDate };
+    // A press armed for the previous person must not cancel this one's booking.
     moving = false;
+    cancelArmed = false;
+    $('action-error').hidden = true;
     $('move').hidden = true;
     $('result').hidden = false;
     apply();
     $('result-title').focus();
   } catch (error) {
+    // Nothing of an earlier match stays behind the hidden result (a language switch redraws it).
+    state = null;
+    who = null;
+    cancelArmed = false;
     $('result').hidden = true;
     fail($('find-error'), error);
   }
@@ -162,6 +169,10 @@ async function cancel() {
 async function reschedule() {
   $('action-error').hidden = true;
   const { booking } = state;
+  if (cancelArmed) {
+    cancelArmed = false;
+    $('cancel').textContent = tt('cancel');
+  }
   if (!moving) {
     try {
       const site = await request(
