@@ -7,3 +7,4 @@ export * from './campaign-file';
 export * from './booking-outcome';
 export * from './booking-api';
 export * from './roster-events';
+export * from './notification-events';

@@ -2,19 +2,18 @@ import { Queue } from 'bullmq';
 import { QUEUES } from '@khiw/contracts';
 import { createPrismaClient } from '@khiw/db';
 import { createKafka, createProducer } from '@khiw/kafka';
-import {
-  Counter,
-  createServiceApp,
-  createServiceRuntime,
-  Gauge,
-  listen,
-  runService,
-} from '@khiw/observability';
+import { createServiceApp, createServiceRuntime, listen, runService } from '@khiw/observability';
 import { bullPrefix, closeRedis, createRedisClient, pingRedis } from '@khiw/redis';
+import { CampaignSmsSettingsSource } from './campaigns/campaign-sms-settings';
+import { NotificationOutboxRelay } from './notification-events/notification-outbox.relay';
 import { startBookingEventsConsumer } from './sms/booking-events.consumer';
 import { deliveryReportRoutes } from './sms/delivery-reports.routes';
 import { KannelProvider } from './sms/kannel.provider';
+import { NotifyBookingEvents } from './sms/notify-booking-events.usecase';
+import { SendSms } from './sms/send-sms.usecase';
 import { createSendSmsWorker } from './sms/send-sms.worker';
+import { SmsLedger } from './sms/sms-ledger';
+import { createNotificationMetrics } from './metrics';
 import { loadConfig } from './config';
 
 async function main(): Promise<void> {
@@ -22,7 +21,10 @@ async function main(): Promise<void> {
   const service = 'notification';
   const { logger, registry, shutdown } = createServiceRuntime(service, config);
 
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const prisma = createPrismaClient(config.DATABASE_URL, {
+    poolSize: config.DATABASE_POOL_SIZE,
+    applicationName: service,
+  });
   const redis = createRedisClient({ url: config.REDIS_URL, name: service, logger, blocking: true });
   const prefix = bullPrefix(config.KHIW_NAMESPACE);
   const kafka = createKafka({
@@ -32,38 +34,34 @@ async function main(): Promise<void> {
   });
   const producer = createProducer(kafka);
   const smsQueue = new Queue(QUEUES.sms, { connection: redis, prefix });
+  const metrics = createNotificationMetrics(registry, smsQueue);
+  const ledger = new SmsLedger(prisma);
 
-  new Gauge({
-    name: 'khiw_notification_sms_queue_waiting_jobs',
-    help: 'SMS jobs waiting to be sent',
-    registers: [registry],
-    async collect() {
-      this.set(await smsQueue.getWaitingCount());
-    },
-  });
   const provider = new KannelProvider({
     sendsmsUrl: config.KANNEL_SENDSMS_URL,
     username: config.KANNEL_USERNAME,
     password: config.KANNEL_PASSWORD,
     sender: config.SMS_SENDER,
     dlrBaseUrl: config.DLR_BASE_URL,
+    timeoutMs: config.KANNEL_TIMEOUT_MS,
   });
   const worker = createSendSmsWorker({
     connection: redis,
     prefix,
-    prisma,
-    provider,
+    sendSms: new SendSms({
+      ledger,
+      provider,
+      metrics,
+      logger,
+      settings: {
+        inDoubtAfterMs: config.SMS_IN_DOUBT_AFTER_MS,
+        pauseMs: config.SMS_GATEWAY_PAUSE_MS,
+        maxPauseMs: config.SMS_GATEWAY_MAX_PAUSE_MS,
+      },
+    }),
     ratePerSecond: config.SMS_RATE_PER_SECOND,
     concurrency: config.SMS_CONCURRENCY,
     logger,
-    metrics: {
-      sent: new Counter({
-        name: 'khiw_notification_sms_send_attempts_total',
-        help: 'SMS send attempts by outcome',
-        labelNames: ['outcome'],
-        registers: [registry],
-      }),
-    },
   });
 
   const app = createServiceApp({
@@ -74,45 +72,47 @@ async function main(): Promise<void> {
       redis: () => pingRedis(redis),
     },
   });
-  app.use(
-    deliveryReportRoutes(
-      prisma,
-      logger,
-      new Counter({
-        name: 'khiw_notification_delivery_reports_total',
-        help: 'Delivery reports received, by status',
-        labelNames: ['status'],
-        registers: [registry],
-      }),
-    ),
-  );
+  app.use(deliveryReportRoutes(ledger, logger, metrics));
   const server = await listen(app, config.PORT);
 
   await producer.connect();
+  const relay = new NotificationOutboxRelay({
+    prisma,
+    producer,
+    namespace: config.KHIW_NAMESPACE,
+    logger,
+    metrics,
+  });
+  relay.start();
   const consumer = await startBookingEventsConsumer({
     kafka,
     producer,
-    prisma,
-    smsQueue,
     namespace: config.KHIW_NAMESPACE,
     logger,
-    metrics: {
-      events: new Counter({
-        name: 'khiw_notification_booking_events_total',
-        help: 'Booking events consumed, by type and outcome',
-        labelNames: ['type', 'outcome'],
-        registers: [registry],
-      }),
-    },
+    metrics,
+    notify: new NotifyBookingEvents({
+      ledger,
+      smsQueue,
+      provider: provider.name,
+      logger,
+      retry: { attempts: config.SMS_MAX_ATTEMPTS, backoffMs: config.SMS_BACKOFF_MS },
+      settings: new CampaignSmsSettingsSource(
+        redis,
+        config.KHIW_NAMESPACE,
+        { reminderHoursBefore: config.SMS_DEFAULT_REMINDER_HOURS, language: config.SMS_DEFAULT_LANGUAGE },
+        logger,
+      ),
+    }),
   });
   void worker.run();
 
-  // Stop consuming first (its in-flight message finishes and commits), then let sends in
-  // flight finish; delivery reports keep arriving on HTTP until the very end.
+  // Stop consuming first (its in-flight chunk finishes and commits), then let sends in flight
+  // finish and publish their events; delivery reports keep arriving on HTTP until late.
   shutdown.add('kafka consumer', () => consumer.disconnect());
   shutdown.add('sms worker', () => worker.close());
-  shutdown.add('kafka producer', () => producer.disconnect());
   shutdown.add('http', () => server.close());
+  shutdown.add('notification events relay', () => relay.stop());
+  shutdown.add('kafka producer', () => producer.disconnect());
   shutdown.add('sms queue', () => smsQueue.close());
   shutdown.add('postgres', () => prisma.$disconnect());
   shutdown.add('redis', () => closeRedis(redis));

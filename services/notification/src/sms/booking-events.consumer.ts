@@ -1,86 +1,74 @@
-import type { Queue } from 'bullmq';
-import { BookingEvent, parseMessage, SmsJob } from '@khiw/contracts';
-import type { PrismaClient } from '@khiw/db';
-import { createConsumer, sendToDeadLetter, topicName, type Kafka, type Producer } from '@khiw/kafka';
-import type { Counter, Logger } from '@khiw/observability';
-import { ucs2Segments } from '@khiw/thai';
-import { confirmationText } from './templates';
+import { BookingEvent, parseMessage } from '@khiw/contracts';
+import {
+  createConsumer,
+  sendToDeadLetter,
+  topicName,
+  type Consumer,
+  type Kafka,
+  type Producer,
+} from '@khiw/kafka';
+import type { Logger } from '@khiw/observability';
+import type { NotificationMetrics } from '../metrics';
+import type { NotifyBookingEvents } from './notify-booking-events.usecase';
 
 export interface BookingEventsConsumerOptions {
   kafka: Kafka;
   producer: Producer;
-  prisma: PrismaClient;
-  smsQueue: Queue;
+  notify: NotifyBookingEvents;
   namespace: string;
   logger: Logger;
-  metrics: { events: Counter };
+  metrics: NotificationMetrics;
+  /** Messages handled (written and queued) together; offsets are committed after each chunk. */
+  chunkSize?: number;
+  partitionsConsumedConcurrently?: number;
 }
 
 /**
- * Turns booking events into SMS jobs. The job id is the event id and the message row is keyed
- * by it too, so a redelivered event (rebalance, crash before commit) never sends twice. The
- * offset is committed only after `eachMessage` resolves, i.e. after the job is safely queued.
+ * The consumer group on booking.events. Each fetched batch is handled in chunks: malformed
+ * messages go to the dead-letter topic with the reason, the rest become messages and SMS jobs
+ * (NotifyBookingEvents), and only then are the chunk's offsets resolved and committed. A
+ * crash before the commit replays the chunk, which writes and queues nothing new.
  */
-export async function startBookingEventsConsumer(options: BookingEventsConsumerOptions) {
-  const { kafka, producer, prisma, smsQueue, namespace, logger, metrics } = options;
+export async function startBookingEventsConsumer(options: BookingEventsConsumerOptions): Promise<Consumer> {
+  const { kafka, producer, notify, namespace, logger, metrics, chunkSize = 250 } = options;
   const consumer = createConsumer(kafka, `${namespace ? `${namespace}.` : ''}notification`);
   const topic = topicName(namespace, 'bookingEvents');
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ topic: from, partition, message }) => {
-      const log = logger.child({ topic: from, partition, offset: message.offset });
-      const parsed = parseMessage(BookingEvent, message.value);
-      if (!parsed.ok) {
-        log.warn({ reason: parsed.reason }, 'malformed booking event sent to dead letter');
-        await sendToDeadLetter(
-          producer,
-          topicName(namespace, 'bookingEventsDeadLetter'),
-          { topic: from, partition, message },
-          parsed.reason,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      for (let start = 0; start < batch.messages.length; start += chunkSize) {
+        if (!isRunning() || isStale()) return;
+        const chunk = batch.messages.slice(start, start + chunkSize);
+        const events: BookingEvent[] = [];
+        for (const message of chunk) {
+          const parsed = parseMessage(BookingEvent, message.value);
+          if (parsed.ok) {
+            events.push(parsed.value);
+            continue;
+          }
+          logger.warn(
+            { topic: batch.topic, partition: batch.partition, offset: message.offset, reason: parsed.reason },
+            'malformed booking event sent to dead letter',
+          );
+          await sendToDeadLetter(
+            producer,
+            topicName(namespace, 'bookingEventsDeadLetter'),
+            { topic: batch.topic, partition: batch.partition, message },
+            parsed.reason,
+          );
+          metrics.events.inc({ type: 'malformed', outcome: 'dead-letter' });
+        }
+        const outcomes = await notify.execute(events);
+        events.forEach((event, i) =>
+          metrics.events.inc({ type: event.type, outcome: outcomes[i] ?? 'queued' }),
         );
-        metrics.events.inc({ type: 'malformed', outcome: 'dead-letter' });
-        return;
+        resolveOffset(chunk[chunk.length - 1]!.offset);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
       }
-      const event = parsed.value;
-      if (event.type !== 'BookingConfirmed') {
-        metrics.events.inc({ type: event.type, outcome: 'ignored' });
-        return;
-      }
-      const job = SmsJob.parse({
-        schemaVersion: 1,
-        smsId: event.eventId,
-        bookingId: event.bookingId,
-        campaignId: event.campaignId,
-        kind: 'confirmation',
-        phone: event.data.person.phone,
-        text: confirmationText(event),
-      });
-      await prisma.smsMessage.createMany({
-        data: [
-          {
-            id: job.smsId,
-            bookingId: job.bookingId,
-            campaignId: job.campaignId,
-            kind: job.kind,
-            phone: job.phone,
-            text: job.text,
-            segments: ucs2Segments(job.text),
-            status: 'queued',
-            provider: 'kannel',
-          },
-        ],
-        skipDuplicates: true,
-      });
-      await smsQueue.add(job.kind, job, {
-        jobId: job.smsId,
-        attempts: 12,
-        backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
-        removeOnComplete: { age: 7 * 24 * 3600 },
-        removeOnFail: false,
-      });
-      metrics.events.inc({ type: event.type, outcome: 'queued' });
-      log.debug({ eventId: event.eventId }, 'sms queued');
     },
   });
   return consumer;

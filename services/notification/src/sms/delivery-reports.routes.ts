@@ -1,8 +1,9 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import type { PrismaClient } from '@khiw/db';
-import type { Counter, Logger } from '@khiw/observability';
+import type { Logger } from '@khiw/observability';
+import type { NotificationMetrics } from '../metrics';
 import { kannelDeliveryStatus } from './kannel.provider';
+import type { SmsLedger } from './sms-ledger';
 
 const DeliveryReportQuery = z.object({
   provider: z.literal('kannel'),
@@ -11,11 +12,15 @@ const DeliveryReportQuery = z.object({
 });
 
 /**
- * The SMS gateway's callback. Every report is stored; the message's status only moves forward
- * (queued → sent/accepted → delivered, or failed), so reports arriving out of order, or
- * before the sender recorded "sent", never make a delivered message look undelivered.
+ * The SMS gateway's callback (Kannel's dlr-url). Every report is stored; the message only
+ * moves forward, so reports arriving out of order, twice, or before the sender recorded
+ * "sent" never make a delivered message look undelivered. A non-200 answer makes Kannel retry.
  */
-export function deliveryReportRoutes(prisma: PrismaClient, logger: Logger, reports: Counter): Router {
+export function deliveryReportRoutes(
+  ledger: SmsLedger,
+  logger: Logger,
+  metrics: NotificationMetrics,
+): Router {
   const router = express.Router();
   router.all('/sms/dlr', async (req, res) => {
     const parsed = DeliveryReportQuery.safeParse(req.query);
@@ -27,25 +32,19 @@ export function deliveryReportRoutes(prisma: PrismaClient, logger: Logger, repor
     }
     const { smsId, status: providerStatus } = parsed.data;
     const status = kannelDeliveryStatus(providerStatus);
-    const known = await prisma.smsMessage.findUnique({ where: { id: smsId }, select: { id: true } });
-    if (!known) {
+    const result = await ledger.recordDeliveryReport({
+      smsId,
+      providerStatus,
+      status,
+      raw: { ...req.query },
+    });
+    if (!result.known) {
       logger.warn({ smsId, providerStatus }, 'delivery report for an unknown message');
       res.status(404).json({ error: 'unknown message' });
       return;
     }
-    await prisma.$transaction([
-      prisma.deliveryReport.create({ data: { smsId, providerStatus, status, raw: { ...req.query } } }),
-      prisma.$executeRaw`UPDATE notification.sms_messages SET
-          status = CASE
-            WHEN ${status} = 'delivered' THEN 'delivered'
-            WHEN ${status} = 'failed' AND status <> 'delivered' THEN 'failed'
-            WHEN status = 'queued' THEN 'sent'
-            ELSE status END,
-          delivered_at = CASE WHEN ${status} = 'delivered' THEN now() ELSE delivered_at END,
-          updated_at = now()
-        WHERE id = ${smsId}::uuid`,
-    ]);
-    reports.inc({ status });
+    metrics.deliveryReports.inc({ status });
+    if (result.newStatus === 'delivered' && result.oldStatus !== 'delivered') metrics.delivered.inc();
     res.status(200).type('text/plain').send('ok');
   });
   return router;

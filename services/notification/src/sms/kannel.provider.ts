@@ -1,3 +1,4 @@
+import { smsEncoding } from '@khiw/thai';
 import { SmsSendError, type DeliveryStatus, type OutgoingSms, type SmsProvider } from './sms.provider';
 
 export interface KannelSettings {
@@ -10,9 +11,13 @@ export interface KannelSettings {
   timeoutMs?: number;
 }
 
+// Connection errors that prove the request never reached Kannel.
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /**
- * Kannel's sendsms HTTP interface. Thai text goes as UTF-8 with coding=2 (UCS-2 on the air);
- * dlr-mask 31 asks for every report (delivered, failed, buffered, SMSC accepted/rejected).
+ * Kannel's sendsms HTTP interface. Thai text goes as UTF-8 with coding=2 (UCS-2 on the air),
+ * text that fits GSM-7 with coding=0 (160 characters a part instead of 70); dlr-mask 31 asks
+ * for every report (delivered, failed, buffered, SMSC accepted/rejected).
  */
 export class KannelProvider implements SmsProvider {
   readonly name = 'kannel';
@@ -30,7 +35,7 @@ export class KannelProvider implements SmsProvider {
       to,
       text,
       charset: 'UTF-8',
-      coding: '2',
+      coding: smsEncoding(text) === 'ucs2' ? '2' : '0',
       'dlr-mask': '31',
       'dlr-url': dlrUrl,
     }).toString();
@@ -38,18 +43,31 @@ export class KannelProvider implements SmsProvider {
     try {
       response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
-      throw new SmsSendError(`Kannel unreachable: ${(error as Error).message}`, true, 'UNAVAILABLE');
+      const code = (error as { cause?: { code?: string } }).cause?.code ?? '';
+      if (NOT_SENT.has(code)) {
+        throw new SmsSendError(`Kannel unreachable (${code})`, 'UNAVAILABLE', undefined, { cause: error });
+      }
+      // A timeout or a reset after the request went out: Kannel may have queued it.
+      throw new SmsSendError(`Kannel did not answer: ${(error as Error).message}`, 'IN_DOUBT', undefined, {
+        cause: error,
+      });
     }
-    const body = (await response.text()).trim();
+    const body = (await response.text().catch(() => '')).trim();
     // 202 "0: Accepted for delivery" / "3: Queued for later delivery"; 503 when the smsbox
     // cannot reach bearerbox; 4xx for a request Kannel will never accept (bad number, auth).
     if (response.status === 202 || response.status === 200) return {};
-    if (response.status === 503 || response.status >= 500) {
-      throw new SmsSendError(`Kannel ${response.status}: ${body}`, true, 'UNAVAILABLE');
+    if (response.status === 429 || /throttl/i.test(body)) {
+      throw new SmsSendError(`Kannel throttled: ${body}`, 'THROTTLED', retryAfterMs(response));
     }
-    if (response.status === 429) throw new SmsSendError(`Kannel throttled: ${body}`, true, 'THROTTLED');
-    throw new SmsSendError(`Kannel refused ${response.status}: ${body}`, false, 'REJECTED');
+    if (response.status === 503) throw new SmsSendError(`Kannel 503: ${body}`, 'UNAVAILABLE');
+    if (response.status >= 500) throw new SmsSendError(`Kannel ${response.status}: ${body}`, 'TRANSIENT');
+    throw new SmsSendError(`Kannel refused ${response.status}: ${body}`, 'REJECTED');
   }
+}
+
+function retryAfterMs(response: Response): number | undefined {
+  const seconds = Number(response.headers.get('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
 
 /** Kannel DLR type bits: 1 delivered, 2 failed, 4 buffered, 8 SMSC accepted, 16 SMSC rejected. */

@@ -1,72 +1,57 @@
-import { RateLimitError, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import { parseMessage, QUEUES, SmsJob } from '@khiw/contracts';
-import type { PrismaClient } from '@khiw/db';
-import type { Counter, Logger } from '@khiw/observability';
-import { SmsSendError, type SmsProvider } from './sms.provider';
+import type { Logger } from '@khiw/observability';
+import type { SendSms } from './send-sms.usecase';
 
 export interface SendSmsWorkerOptions {
   connection: ConnectionOptions;
   prefix: string;
-  prisma: PrismaClient;
-  provider: SmsProvider;
+  sendSms: SendSms;
+  /** Messages per second handed to the gateway (BullMQ limiter): the gateway's throughput. */
   ratePerSecond: number;
   concurrency: number;
   logger: Logger;
-  metrics: { sent: Counter };
 }
 
 /**
- * Sends queued SMS at the gateway's rate (BullMQ limiter). Transient failures retry with
- * exponential backoff and jitter; a throttled gateway pauses the whole queue (manual rate
- * limit); a permanent refusal fails once and is recorded. A message already handed to the
- * gateway is never sent again, even if its job runs twice.
+ * The `sms` queue's worker: parses the job, runs SendSms, and turns its answer into BullMQ
+ * terms. The limiter holds sends to the gateway's rate; a gateway that is down or throttling
+ * pauses the whole queue (manual rate limit) without using up attempts.
  */
 export function createSendSmsWorker(options: SendSmsWorkerOptions): Worker {
-  const { connection, prefix, prisma, provider, ratePerSecond, concurrency, logger, metrics } = options;
+  const { connection, prefix, sendSms, ratePerSecond, concurrency, logger } = options;
   const worker: Worker = new Worker(
     QUEUES.sms,
-    async (job) => {
+    async (job, token) => {
       const parsed = parseMessage(SmsJob, job.data as object);
       if (!parsed.ok) throw new UnrecoverableError(`invalid sms job: ${parsed.reason}`);
-      const sms = parsed.value;
-      const row = await prisma.smsMessage.findUnique({ where: { id: sms.smsId }, select: { status: true } });
-      if (row && row.status !== 'queued') return { skipped: row.status };
-      try {
-        const { providerMessageId } = await provider.send({
-          smsId: sms.smsId,
-          to: sms.phone,
-          text: sms.text,
-        });
-        await prisma.smsMessage.updateMany({
-          where: { id: sms.smsId, status: 'queued' },
-          data: { status: 'sent', sentAt: new Date(), providerMessageId, attempts: { increment: 1 } },
-        });
-        metrics.sent.inc({ outcome: 'sent' });
-        return { sent: true };
-      } catch (error) {
-        if (!(error instanceof SmsSendError)) throw error;
-        await prisma.smsMessage.update({
-          where: { id: sms.smsId },
-          data: { attempts: { increment: 1 }, lastError: error.message.slice(0, 500) },
-        });
-        if (error.code === 'THROTTLED') {
-          await worker.rateLimit(1000);
-          throw new RateLimitError();
-        }
-        if (!error.retriable) {
-          await prisma.smsMessage.update({ where: { id: sms.smsId }, data: { status: 'failed' } });
-          metrics.sent.inc({ outcome: 'rejected' });
-          throw new UnrecoverableError(error.message);
-        }
-        metrics.sent.inc({ outcome: 'retry' });
-        throw error;
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const outcome = await sendSms.execute(parsed.value, { finalAttempt });
+      switch (outcome.action) {
+        case 'done':
+          return outcome.result;
+        case 'retry':
+          throw outcome.error;
+        case 'fail':
+          throw new UnrecoverableError(outcome.reason);
+        case 'pause-queue':
+          logger.warn(
+            { jobId: job.id, pauseMs: outcome.forMs, reason: outcome.reason },
+            'sms gateway unavailable; queue paused',
+          );
+          await worker.rateLimit(outcome.forMs);
+          throw Worker.RateLimitError();
+        case 'delay-until':
+          await job.moveToDelayed(outcome.at.getTime(), token);
+          throw new DelayedError();
       }
     },
     { connection, prefix, concurrency, limiter: { max: ratePerSecond, duration: 1000 }, autorun: false },
   );
-  worker.on('failed', (job, err) =>
-    logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'sms attempt failed'),
-  );
+  worker.on('failed', (job, err) => {
+    if (err.name === 'RateLimitError' || err.name === 'DelayedError') return;
+    logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'sms attempt failed');
+  });
   worker.on('error', (err) => logger.error({ err }, 'sms worker error'));
   return worker;
 }

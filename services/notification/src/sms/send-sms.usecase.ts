@@ -1,0 +1,130 @@
+import type { SmsJob } from '@khiw/contracts';
+import type { Logger } from '@khiw/observability';
+import type { NotificationMetrics } from '../metrics';
+import type { SmsLedger } from './sms-ledger';
+import { SmsSendError, type SmsProvider } from './sms.provider';
+
+/** What the queue should do with the job after an attempt. */
+export type SendOutcome =
+  | { action: 'done'; result: string }
+  /** Try again after the backoff (counts as an attempt). */
+  | { action: 'retry'; error: Error }
+  /** The gateway is down or throttling: pause the whole queue, keep the job (no attempt used). */
+  | { action: 'pause-queue'; forMs: number; reason: string }
+  /** A reminder that ran early: put it back until it is due. */
+  | { action: 'delay-until'; at: Date }
+  /** Failed for good and reported; do not retry. */
+  | { action: 'fail'; reason: string };
+
+export interface SendSmsSettings {
+  /** A send left 'sending' by a crashed attempt is retried after this long without a report. */
+  inDoubtAfterMs: number;
+  /** The queue pause after the gateway refuses connections or throttles, doubled while it lasts. */
+  pauseMs: number;
+  maxPauseMs: number;
+}
+
+/**
+ * Sends one message: claims its row (so two runs of one job never both send), hands it to the
+ * gateway, records the answer. Whether a failure is the message's or the gateway's decides
+ * between a per-message retry with backoff and pausing the queue for everyone.
+ */
+export class SendSms {
+  private consecutiveOutages = 0;
+
+  constructor(
+    private readonly deps: {
+      ledger: SmsLedger;
+      provider: SmsProvider;
+      settings: SendSmsSettings;
+      metrics: NotificationMetrics;
+      logger: Logger;
+    },
+  ) {}
+
+  async execute(job: SmsJob, { finalAttempt }: { finalAttempt: boolean }): Promise<SendOutcome> {
+    const { ledger, provider, settings, metrics } = this.deps;
+    const claim = await ledger.claim(job.smsId, settings.inDoubtAfterMs);
+    switch (claim.outcome) {
+      case 'done':
+        return { action: 'done', result: `already ${claim.status}` };
+      case 'not-due':
+        return { action: 'delay-until', at: claim.dueAt };
+      case 'in-doubt': {
+        if (finalAttempt) {
+          // Reported as failed; a delivery report arriving later still moves it to delivered.
+          await ledger.markFailed(job.smsId, 'gave up: earlier send in doubt and never reported', false);
+          metrics.failed.inc({ kind: job.kind, permanent: 'false' });
+          return { action: 'fail', reason: 'in doubt' };
+        }
+        // Wait for the gateway's report on the earlier attempt rather than risk a duplicate.
+        const waitMs = claim.sendingAt.getTime() + settings.inDoubtAfterMs - Date.now();
+        return {
+          action: 'retry',
+          error: new Error(`earlier send in doubt; deciding in ${Math.max(0, waitMs)} ms`),
+        };
+      }
+      case 'claimed':
+        break;
+    }
+    const { sms } = claim;
+    try {
+      const { providerMessageId } = await provider.send({ smsId: sms.id, to: sms.phone, text: sms.text });
+      this.consecutiveOutages = 0;
+      await ledger.markSent(sms.id, { providerMessageId });
+      metrics.attempts.inc({ outcome: 'sent' });
+      metrics.sent.inc({ kind: sms.kind });
+      metrics.segments.inc(sms.segments);
+      if (sms.causedAt) metrics.bookingToSms.observe((Date.now() - sms.causedAt.getTime()) / 1000);
+      return { action: 'done', result: 'sent' };
+    } catch (error) {
+      if (!(error instanceof SmsSendError)) {
+        await ledger.release(sms.id, (error as Error).message);
+        throw error;
+      }
+      return this.failed(sms.id, sms.kind, error, finalAttempt);
+    }
+  }
+
+  private async failed(
+    smsId: string,
+    kind: string,
+    error: SmsSendError,
+    finalAttempt: boolean,
+  ): Promise<SendOutcome> {
+    const { ledger, settings, metrics, logger } = this.deps;
+    switch (error.code) {
+      case 'THROTTLED':
+      case 'UNAVAILABLE': {
+        // The gateway did not take it: the message waits, the queue slows down.
+        await ledger.release(smsId, error.message);
+        this.consecutiveOutages++;
+        const forMs =
+          error.retryAfterMs ??
+          Math.min(settings.maxPauseMs, settings.pauseMs * 2 ** Math.min(this.consecutiveOutages - 1, 10));
+        metrics.attempts.inc({ outcome: error.code === 'THROTTLED' ? 'throttled' : 'unavailable' });
+        return { action: 'pause-queue', forMs, reason: error.message };
+      }
+      case 'REJECTED': {
+        await ledger.markFailed(smsId, error.message, true);
+        metrics.attempts.inc({ outcome: 'rejected' });
+        metrics.failed.inc({ kind, permanent: 'true' });
+        logger.warn({ smsId, err: error.message }, 'sms refused by the gateway; reported as failed');
+        return { action: 'fail', reason: error.message };
+      }
+      case 'TRANSIENT':
+      case 'IN_DOUBT': {
+        // TRANSIENT: not taken, send again. IN_DOUBT: stays 'sending'; the retry looks for a report first.
+        if (error.code === 'TRANSIENT') await ledger.release(smsId, error.message);
+        else await ledger.recordError(smsId, error.message);
+        if (finalAttempt) {
+          await ledger.markFailed(smsId, `gave up: ${error.message}`, false);
+          metrics.failed.inc({ kind, permanent: 'false' });
+          return { action: 'fail', reason: error.message };
+        }
+        metrics.attempts.inc({ outcome: 'retry' });
+        return { action: 'retry', error };
+      }
+    }
+  }
+}
