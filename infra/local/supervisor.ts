@@ -21,8 +21,9 @@ const MAX_RESTARTS_PER_MINUTE = 5;
 const BASE_PORT = Number(process.env.KHIW_BASE_PORT ?? SERVICES[0].port);
 const portOf = (name: ServiceName) => BASE_PORT + SERVICES.findIndex((s) => s.name === name);
 /**
- * The shared secret the gateway sends on the booking worker's /internal calls: yours when
- * INTERNAL_API_TOKEN is set, otherwise a fresh one per run (only these two processes need it).
+ * The shared secret the gateway sends on the booking worker's and the roster's /internal
+ * calls: yours when INTERNAL_API_TOKEN is set, otherwise a fresh one per run (only these
+ * three processes need it).
  */
 const INTERNAL_API_TOKEN = process.env.INTERNAL_API_TOKEN || randomBytes(24).toString('base64url');
 
