@@ -68,21 +68,43 @@ export class SendSms {
         break;
     }
     const { sms } = claim;
+    let providerMessageId: string | undefined;
     try {
-      const { providerMessageId } = await provider.send({ smsId: sms.id, to: sms.phone, text: sms.text });
-      this.consecutiveOutages = 0;
-      await ledger.markSent(sms.id, { providerMessageId });
-      metrics.attempts.inc({ outcome: 'sent' });
-      metrics.sent.inc({ kind: sms.kind });
-      metrics.segments.inc(sms.segments);
-      if (sms.causedAt) metrics.bookingToSms.observe((Date.now() - sms.causedAt.getTime()) / 1000);
-      return { action: 'done', result: 'sent' };
+      ({ providerMessageId } = await provider.send({ smsId: sms.id, to: sms.phone, text: sms.text }));
     } catch (error) {
       if (!(error instanceof SmsSendError)) {
-        await ledger.release(sms.id, (error as Error).message);
+        // Not the gateway's answer (a bug in an adapter): it may have been sent, treat as in doubt.
+        await ledger.recordError(sms.id, (error as Error).message).catch(() => undefined);
         throw error;
       }
       return this.failed(sms.id, sms.kind, error, finalAttempt);
+    }
+    this.consecutiveOutages = 0;
+    metrics.attempts.inc({ outcome: 'sent' });
+    metrics.sent.inc({ kind: sms.kind });
+    metrics.segments.inc(sms.segments);
+    if (sms.causedAt) metrics.bookingToSms.observe((Date.now() - sms.causedAt.getTime()) / 1000);
+    // The gateway has it now: never release it for another send. If recording fails, the message
+    // stays 'sending' and the delivery report (or the in-doubt rule) settles it.
+    await this.recordSent(sms.id, providerMessageId);
+    return { action: 'done', result: 'sent' };
+  }
+
+  private async recordSent(smsId: string, providerMessageId: string | undefined): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.ledger.markSent(smsId, { providerMessageId });
+        return;
+      } catch (error) {
+        if (attempt >= 5) {
+          this.deps.logger.error(
+            { smsId, err: error },
+            'sent, but not recorded; the delivery report will settle it',
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
     }
   }
 
