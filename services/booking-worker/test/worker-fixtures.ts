@@ -129,7 +129,9 @@ export async function outcomeOf(queue: Queue, jobId: string, timeoutMs = 30_000)
     const job = await Job.fromId(queue, jobId);
     if (job) {
       const state = await job.getState();
-      if (state === 'completed') return job.returnvalue as BookingOutcome;
+      // The job was read before its state: it may have completed in between, so read it
+      // again for its return value.
+      if (state === 'completed') return (await Job.fromId(queue, jobId))!.returnvalue as BookingOutcome;
       if (state === 'failed') throw new Error(`job ${jobId} failed: ${job.failedReason}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));

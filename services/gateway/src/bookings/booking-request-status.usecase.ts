@@ -46,10 +46,14 @@ export class BookingRequestStatus {
     const state = await job.getState();
     if (state === 'failed') return rejected('PROCESSING_FAILED');
     if (state !== 'completed') return { status: 'pending', pollAfterSeconds: this.deps.pollAfterSeconds };
-    const outcome = BookingOutcome.safeParse(job.returnvalue);
+    // The job was read before its state: it may have completed in between (no return value
+    // in what was read), so read it again rather than call a fresh outcome a broken one.
+    const done = job.returnvalue == null ? await this.deps.queue.getJob(requestId) : job;
+    if (!done) return null;
+    const outcome = BookingOutcome.safeParse(done.returnvalue);
     if (!outcome.success) {
       this.deps.logger.error(
-        { jobId: job.id, issues: outcome.error.issues },
+        { jobId: done.id, issues: outcome.error.issues },
         'booking outcome breaks the contract',
       );
       return rejected('PROCESSING_FAILED');
