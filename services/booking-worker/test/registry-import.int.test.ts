@@ -156,6 +156,31 @@ describe('registry import (already vaccinated)', () => {
     expect(await countSource(source)).toBe(0);
   });
 
+  it('reads what spreadsheets write (BOM, header, quotes, CRLF) and refuses a file it cannot read', async () => {
+    const [a, b, c] = [randomCitizenId(), randomCitizenId(), randomCitizenId()];
+    const source = uniqueNamespace('registry-csv');
+    const good = await upload(`source=${source}`, [
+      '\uFEFFname,citizen_id\r\n',
+      `"Somchai, Jaidee",${a}\r\n`,
+      `"line\nbreak","${b}"\r\n`,
+      '\r\n',
+      `plain,${c}\r\n`,
+    ]);
+    expect(good.status).toBe(200);
+    expect(good.body).toMatchObject({ committed: true, rows: 3, valid: 3, inserted: 3, bad: 0 });
+    expect(await countSource(source)).toBe(3);
+
+    const broken = uniqueNamespace('registry-broken');
+    const refused = await upload(`source=${broken}`, [
+      'citizen_id\n',
+      `${randomCitizenId()}\n`,
+      '"unclosed\n',
+    ]);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ committed: false, badRows: [{ reason: 'MALFORMED_CSV' }] });
+    expect(await countSource(broken)).toBe(0);
+  });
+
   it('an upload broken off mid-stream leaves nothing behind', async () => {
     const source = uniqueNamespace('registry-abort');
     settled.length = 0;

@@ -1,6 +1,7 @@
 import type { PrismaClient } from '@khiw/db';
 import { maskCitizenId, normalizeCitizenId } from '@khiw/thai';
-import { csvFields, numberedLines } from './registry-csv';
+import { pipeline, Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
 
 /** skip-bad: good rows land, bad rows are reported. all-or-nothing: one bad row and nothing lands. */
 export const IMPORT_MODES = ['skip-bad', 'all-or-nothing'] as const;
@@ -8,7 +9,8 @@ export type ImportMode = (typeof IMPORT_MODES)[number];
 
 export interface BadRow {
   line: number;
-  reason: 'INVALID_CITIZEN_ID' | 'MISSING_CITIZEN_ID';
+  /** MALFORMED_CSV: the file cannot be read past this line (an unclosed quote): nothing is imported. */
+  reason: 'INVALID_CITIZEN_ID' | 'MISSING_CITIZEN_ID' | 'MALFORMED_CSV';
   /** Masked: a bad ID may still be someone's ID with a typo. */
   value: string;
 }
@@ -85,11 +87,36 @@ export class ImportRegistry {
             batch = [];
           };
           let column = 0;
-          for await (const [line, text] of numberedLines(body)) {
-            if (text.trim() === '') continue;
-            const fields = csvFields(text);
-            if (line === 1) {
-              const named = fields.findIndex((f) => HEADER_NAMES.has(f.trim().toLowerCase()));
+          // csv-parse: RFC 4180 quoting (line breaks inside quotes too), CRLF, the BOM a
+          // spreadsheet writes, rows of any width; info.lines is the line a row ends on.
+          const parser = parse({
+            bom: true,
+            relax_column_count: true,
+            skip_empty_lines: true,
+            trim: true,
+            info: true,
+          });
+          // pipeline, not pipe: an upload that breaks off destroys the parser with its error,
+          // so the loop below throws instead of waiting for rows that never come.
+          pipeline(Readable.from(body), parser, () => undefined);
+          const rows = parser as AsyncIterable<{ record: string[]; info: { lines: number } }>;
+          let first = true;
+          const records = async function* () {
+            try {
+              yield* rows;
+            } catch (error) {
+              if (!(error instanceof CsvError) || !input.arrivedWhole()) throw error;
+              const at = (error as CsvError & { lines?: number }).lines ?? 0;
+              report.bad++;
+              report.badRows.push({ line: at, reason: 'MALFORMED_CSV', value: error.code });
+              throw rollback;
+            }
+          };
+          for await (const { record: fields, info } of records()) {
+            const line = info.lines;
+            if (first) {
+              first = false;
+              const named = fields.findIndex((f) => HEADER_NAMES.has(f.toLowerCase()));
               if (named >= 0) {
                 column = named;
                 continue;
