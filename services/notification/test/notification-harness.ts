@@ -39,7 +39,8 @@ export async function startNotification(
   ratePerSecond: number,
   env: Record<string, string> = {},
 ): Promise<RunningService> {
-  const port = await freePort();
+  // A restarted service keeps its port: Kannel's pending delivery reports go to that address.
+  const port = Number(env.PORT ?? (await freePort()));
   return startService('notification', namespace, {
     PORT: String(port),
     DLR_BASE_URL: `http://127.0.0.1:${port}`,

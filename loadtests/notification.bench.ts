@@ -1,0 +1,234 @@
+/**
+ * Notification benchmark (issue 5): with Kannel's SMSC throughput set to T parts/s, does the
+ * notification service keep the gateway full (≥ 0.95 T when offered more than T) and answer
+ * quickly below it (booking committed → accepted by Kannel, p95 ≤ 2 s)? Printed side by side
+ * with Kannel's own sendsms driven directly at the same rates, which is the ceiling.
+ *
+ *   node --import tsx loadtests/notification.bench.ts                 # T=200 parts/s, 30 s a run
+ *   KANNEL_THROUGHPUT=400 BENCH_SECONDS=60 node --import tsx loadtests/notification.bench.ts
+ *
+ * Needs `bash infra/local/infra.sh up` (PostgreSQL, Redis, Kafka); Kannel is a private
+ * instance on free ports. A Thai confirmation is 2 UCS-2 parts, so T parts/s = T/2 SMS/s,
+ * and the service runs with SMS_RATE_PER_SECOND = T/2. Offered rates: 0.8 and 1.25 × T/2.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Producer } from 'kafkajs';
+import { createPrismaClient, type PrismaClient } from '@khiw/db';
+import { createTopics, deleteTopics } from '../infra/local/kafka-admin';
+import { startPrivateKannel, type PrivateKannel } from '../infra/local/kannel/private-kannel';
+import {
+  confirmedEvents,
+  startNotification,
+  testKafka,
+} from '../services/notification/test/notification-harness';
+import { renderSms } from '../services/notification/src/sms/templates';
+import { TEST_DATABASE_URL, uniqueNamespace } from '../test/support/env';
+
+const T = Number(process.env.KANNEL_THROUGHPUT ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const SMS_RATE = Math.floor(T / 2);
+
+interface Result {
+  offered: number; // SMS/s
+  acceptedPerSecond: number; // SMS/s accepted by Kannel, steady state
+  partsPerSecond: number; // parts/s reaching the SMSC (fakesmsc), steady state
+  latency: { p50: number; p95: number; p99: number }; // seconds, to accepted by Kannel
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Calls `fire(i)` `rate` times a second for `seconds`, evenly spaced, without waiting for it. */
+async function pace(rate: number, seconds: number, fire: (i: number) => void): Promise<number> {
+  const total = Math.round(rate * seconds);
+  const start = Date.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    if (due > Date.now()) await sleep(due - Date.now());
+    fire(i);
+  }
+  return total;
+}
+
+/** Rate of events over the middle of the run (the first and last 15 % are ramp-up and drain). */
+function steadyRate(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  const from = Math.floor(sorted.length * 0.15);
+  const to = Math.floor(sorted.length * 0.85);
+  const span = (sorted[to]! - sorted[from]!) / 1000;
+  return span > 0 ? (to - from) / span : NaN;
+}
+
+/** When fakesmsc logged each part after `fromLine` (second resolution: spread within the second). */
+async function partTimes(kannel: PrivateKannel, fromLine: number): Promise<number[]> {
+  const lines = (await readFile(kannel.fakesmscLog, 'utf8')).split('\n').slice(fromLine);
+  const bySecond = new Map<number, number>();
+  for (const line of lines) {
+    if (!/Got message \d+:/.test(line)) continue;
+    const t = Date.parse(line.slice(0, 19).replace(' ', 'T'));
+    bySecond.set(t, (bySecond.get(t) ?? 0) + 1);
+  }
+  return [...bySecond].flatMap(([t, n]) => Array.from({ length: n }, (_, i) => t + (i * 1000) / n));
+}
+
+async function logLines(kannel: PrivateKannel): Promise<number> {
+  return (await readFile(kannel.fakesmscLog, 'utf8').catch(() => '')).split('\n').length;
+}
+
+async function kannelDirect(kannel: PrivateKannel, rate: number): Promise<Result> {
+  const fromLine = await logLines(kannel);
+  const events = confirmedEvents('bench-direct', Math.round(rate * SECONDS));
+  const latencies: number[] = [];
+  const accepted: number[] = [];
+  const inFlight: Promise<void>[] = [];
+  await pace(rate, SECONDS, (i) => {
+    const e = events[i]!;
+    const text = renderSms({ kind: 'confirmation', reference: e.data.reference, ...e.data.appointment }).text;
+    const url = new URL(kannel.sendsmsUrl);
+    url.search = new URLSearchParams({
+      username: kannel.username,
+      password: kannel.password,
+      from: 'khiw',
+      to: e.data.person.phone,
+      text,
+      charset: 'UTF-8',
+      coding: '2',
+      'dlr-mask': '31',
+    }).toString();
+    const started = Date.now();
+    inFlight.push(
+      fetch(url).then(async (r) => {
+        await r.text();
+        if (r.status === 202) {
+          accepted.push(Date.now());
+          latencies.push((Date.now() - started) / 1000);
+        }
+      }),
+    );
+  });
+  await Promise.allSettled(inFlight);
+  await sleep(3000 + (rate * SECONDS * 2 * 1000) / T / 4);
+  const parts = await partTimes(kannel, fromLine);
+  latencies.sort((a, b) => a - b);
+  return {
+    offered: rate,
+    acceptedPerSecond: steadyRate(accepted),
+    partsPerSecond: steadyRate(parts),
+    latency: {
+      p50: quantile(latencies, 0.5),
+      p95: quantile(latencies, 0.95),
+      p99: quantile(latencies, 0.99),
+    },
+  };
+}
+
+async function throughService(
+  kannel: PrivateKannel,
+  prisma: PrismaClient,
+  producer: Producer,
+  rate: number,
+): Promise<Result> {
+  const namespace = uniqueNamespace('bench-sms');
+  await createTopics(namespace);
+  const service = await startNotification(namespace, kannel, SMS_RATE, { SMS_CONCURRENCY: '40' });
+  try {
+    const fromLine = await logLines(kannel);
+    const campaignId = `bench-${namespace.slice(-6)}`;
+    const events = confirmedEvents(campaignId, Math.round(rate * SECONDS));
+    const sends: Promise<unknown>[] = [];
+    // occurredAt is when the booking would have committed: the moment the event is published.
+    await pace(rate, SECONDS, (i) => {
+      const e = { ...events[i]!, occurredAt: new Date().toISOString() };
+      sends.push(
+        producer.send({
+          topic: `${namespace}.booking.events`,
+          acks: -1,
+          messages: [{ key: e.bookingId, value: JSON.stringify(e) }],
+        }),
+      );
+    });
+    await Promise.all(sends);
+    const ids = events.map((e) => e.eventId);
+    const deadline = Date.now() + 120_000 + (events.length * 1000) / SMS_RATE;
+    while (Date.now() < deadline) {
+      const done = await prisma.smsMessage.count({ where: { id: { in: ids }, sentAt: { not: null } } });
+      if (done >= events.length) break;
+      await sleep(1000);
+    }
+    const rows = await prisma.smsMessage.findMany({
+      where: { id: { in: ids }, sentAt: { not: null } },
+      select: { sentAt: true, causedAt: true },
+    });
+    await sleep(3000);
+    const parts = await partTimes(kannel, fromLine);
+    const latencies = rows
+      .map((r) => (r.sentAt!.getTime() - r.causedAt!.getTime()) / 1000)
+      .sort((a, b) => a - b);
+    return {
+      offered: rate,
+      acceptedPerSecond: steadyRate(rows.map((r) => r.sentAt!.getTime())),
+      partsPerSecond: steadyRate(parts),
+      latency: {
+        p50: quantile(latencies, 0.5),
+        p95: quantile(latencies, 0.95),
+        p99: quantile(latencies, 0.99),
+      },
+    };
+  } finally {
+    await service.stop();
+    await deleteTopics(namespace).catch(() => undefined);
+  }
+}
+
+function row(label: string, r: Result): string {
+  const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  return [
+    label.padEnd(26),
+    f(r.offered).padStart(8),
+    f(r.acceptedPerSecond).padStart(10),
+    f(r.partsPerSecond).padStart(10),
+    `${f(r.partsPerSecond / T, 2)}`.padStart(7),
+    f(r.latency.p50, 3).padStart(8),
+    f(r.latency.p95, 3).padStart(8),
+    f(r.latency.p99, 3).padStart(8),
+  ].join(' ');
+}
+
+async function main(): Promise<void> {
+  const kannel = await startPrivateKannel({ throughput: T });
+  const prisma = createPrismaClient(TEST_DATABASE_URL, { poolSize: 4 });
+  const producer = testKafka('notification-bench').producer();
+  await producer.connect();
+  const below = Math.floor(SMS_RATE * 0.8);
+  const above = Math.ceil(SMS_RATE * 1.25);
+  try {
+    const results: [string, Result][] = [];
+    for (const [name, rate] of [
+      ['below T', below],
+      ['above T', above],
+    ] as const) {
+      results.push([`kannel sendsms, ${name}`, await kannelDirect(kannel, rate)]);
+      results.push([`notification, ${name}`, await throughService(kannel, prisma, producer, rate)]);
+    }
+    console.log(
+      `\nKannel throughput T = ${T} parts/s (Thai confirmation = 2 parts, so ${SMS_RATE} SMS/s); ${SECONDS} s per run; SMS_RATE_PER_SECOND=${SMS_RATE}\n`,
+    );
+    console.log(
+      `${'run'.padEnd(26)} ${'offered'.padStart(8)} ${'accept/s'.padStart(10)} ${'parts/s'.padStart(10)} ${'of T'.padStart(7)} ${'p50 s'.padStart(8)} ${'p95 s'.padStart(8)} ${'p99 s'.padStart(8)}`,
+    );
+    for (const [label, r] of results) console.log(row(label, r));
+    console.log(
+      '\noffered/accept: SMS/s; parts/s: reaching the SMSC (fakesmsc), steady state; latency: event published → Kannel answered 202 (for sendsms: request → 202).',
+    );
+  } finally {
+    await producer.disconnect();
+    await prisma.$disconnect();
+    await kannel.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
