@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { Producer } from 'kafkajs';
 import type { BookingConfirmedEvent } from '@khiw/contracts';
 import { createPrismaClient, type PrismaClient } from '@khiw/db';
-import { readFakesmscMessages, type FakeSms } from '../../../infra/local/fakesmsc-log';
+import { readFile } from 'node:fs/promises';
+import type { FakeSms } from '../../../infra/local/fakesmsc-log';
 import { createTopics, deleteTopics } from '../../../infra/local/kafka-admin';
 import { startPrivateKannel, type PrivateKannel } from '../../../infra/local/kannel/private-kannel';
 import { eventually, TEST_DATABASE_URL, uniqueNamespace } from '../../../test/support/env';
@@ -105,14 +106,13 @@ describe('notification faults', () => {
         where: { id: { in: events.map((e) => e.eventId) }, status: 'failed' },
       }),
     ).toBe(0);
-    const logBefore = (await import('node:fs/promises')).readFile(kannel.fakesmscLog, 'utf8');
-    const linesAtRestart = (await logBefore).split('\n').length;
+    const linesAtRestart = (await readFile(kannel.fakesmscLog, 'utf8')).split('\n').length;
     await kannel.start();
 
     await expectExactlyOnce(prisma, kannel, events);
     expect(sentBefore).toBeLessThan(events.length);
     // The backlog went out no faster than the gateway's rate (2 parts per SMS); full seconds only.
-    const lines = (await (await import('node:fs/promises')).readFile(kannel.fakesmscLog, 'utf8')).split('\n');
+    const lines = (await readFile(kannel.fakesmscLog, 'utf8')).split('\n');
     const perSecond = partsPerSecond(lines, linesAtRestart).slice(1, -1);
     process.stdout.write(`backlog drain after the outage, parts/s: ${perSecond.join(' ')}\n`);
     expect(Math.max(...perSecond)).toBeLessThanOrEqual(RATE * 2 * 1.5);
