@@ -123,32 +123,48 @@ async function kannelDirect(kannel: PrivateKannel, rate: number): Promise<Result
   };
 }
 
-async function throughService(
-  kannel: PrivateKannel,
-  prisma: PrismaClient,
-  producer: Producer,
-  rate: number,
-): Promise<Result> {
+async function throughService(kannel: PrivateKannel, prisma: PrismaClient, rate: number): Promise<Result> {
   const namespace = uniqueNamespace('bench-sms');
   await createTopics(namespace);
+  // A producer per run: kafkajs keeps refreshing metadata of every topic it ever sent to, and
+  // fails once an earlier run's topics are deleted.
+  const producer: Producer = testKafka('notification-bench').producer();
+  await producer.connect();
   const service = await startNotification(namespace, kannel, SMS_RATE, { SMS_CONCURRENCY: '40' });
   try {
     const fromLine = await logLines(kannel);
     const campaignId = `bench-${namespace.slice(-6)}`;
     const events = confirmedEvents(campaignId, Math.round(rate * SECONDS));
+    // A fresh topic can take a moment to be known to every client: wait until it takes a message.
+    for (let tries = 0; ; tries++) {
+      try {
+        await producer.send({
+          topic: `${namespace}.booking.events`,
+          messages: [{ key: 'warm-up', value: 'x' }],
+        });
+        break;
+      } catch (error) {
+        if (tries > 30) throw error;
+        await sleep(1000);
+      }
+    }
     const sends: Promise<unknown>[] = [];
+    let lost = 0;
     // occurredAt is when the booking would have committed: the moment the event is published.
     await pace(rate, SECONDS, (i) => {
       const e = { ...events[i]!, occurredAt: new Date().toISOString() };
       sends.push(
-        producer.send({
-          topic: `${namespace}.booking.events`,
-          acks: -1,
-          messages: [{ key: e.bookingId, value: JSON.stringify(e) }],
-        }),
+        producer
+          .send({
+            topic: `${namespace}.booking.events`,
+            acks: -1,
+            messages: [{ key: e.bookingId, value: JSON.stringify(e) }],
+          })
+          .catch(() => lost++),
       );
     });
     await Promise.all(sends);
+    if (lost) console.warn(`${lost} events could not be published`);
     const ids = events.map((e) => e.eventId);
     const deadline = Date.now() + 120_000 + (events.length * 1000) / SMS_RATE;
     while (Date.now() < deadline) {
@@ -177,6 +193,7 @@ async function throughService(
     };
   } finally {
     await service.stop();
+    await producer.disconnect();
     await deleteTopics(namespace).catch(() => undefined);
   }
 }
@@ -198,8 +215,6 @@ function row(label: string, r: Result): string {
 async function main(): Promise<void> {
   const kannel = await startPrivateKannel({ throughput: T });
   const prisma = createPrismaClient(TEST_DATABASE_URL, { poolSize: 4 });
-  const producer = testKafka('notification-bench').producer();
-  await producer.connect();
   const below = Math.floor(SMS_RATE * 0.8);
   const above = Math.ceil(SMS_RATE * 1.25);
   try {
@@ -209,7 +224,7 @@ async function main(): Promise<void> {
       ['above T', above],
     ] as const) {
       results.push([`kannel sendsms, ${name}`, await kannelDirect(kannel, rate)]);
-      results.push([`notification, ${name}`, await throughService(kannel, prisma, producer, rate)]);
+      results.push([`notification, ${name}`, await throughService(kannel, prisma, rate)]);
     }
     console.log(
       `\nKannel throughput T = ${T} parts/s (Thai confirmation = 2 parts, so ${SMS_RATE} SMS/s); ${SECONDS} s per run; SMS_RATE_PER_SECOND=${SMS_RATE}\n`,
@@ -222,7 +237,6 @@ async function main(): Promise<void> {
       '\noffered/accept: SMS/s; parts/s: reaching the SMSC (fakesmsc), steady state; latency: event published → Kannel answered 202 (for sendsms: request → 202).',
     );
   } finally {
-    await producer.disconnect();
     await prisma.$disconnect();
     await kannel.close();
   }
