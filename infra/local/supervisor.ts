@@ -123,6 +123,9 @@ async function main(): Promise<void> {
 khiw is running. Open:
   resident pages      http://127.0.0.1:${portOf('gateway')}/
   queue page          ${campaigns.campaigns.map((id) => `http://127.0.0.1:${portOf('gateway')}/queue/?campaign=${id}`).join('\n                      ')}
+  booking form        (handed over from the queue page once admitted: /book/?campaign=<id>)
+  look-up / cancel    ${campaigns.campaigns.map((id) => `http://127.0.0.1:${portOf('gateway')}/lookup/?campaign=${id}`).join('\n                      ')}
+  site staff          http://127.0.0.1:${portOf('gateway')}/staff/  (token: pnpm -s token:mint --role staff --site SKH)
   campaign info       ${campaigns.campaigns.map((id) => `http://127.0.0.1:${portOf('gateway')}/api/campaigns/${id}`).join('\n                      ')}
   health / metrics    ${SERVICES.map((s) => `http://127.0.0.1:${portOf(s.name)}/readyz`).join('  ')}
                       ${SERVICES.map((s) => `http://127.0.0.1:${portOf(s.name)}/metrics`).join('  ')}
