@@ -13,6 +13,7 @@ import {
   workerClient,
   type Person,
 } from '../services/booking-worker/test/worker-fixtures';
+import type { BookingTruth } from '../services/roster/test/event-stream';
 import { rosterAsBookings } from '../services/roster/test/roster-fixtures';
 import { eventually, TEST_DATABASE_URL, uniqueNamespace } from './support/env';
 import { startService, type RunningService } from './support/services';
@@ -63,21 +64,6 @@ afterAll(async () => {
   await prisma?.$disconnect();
   expect(codes).toEqual([0, 0]);
 });
-
-interface BookingTruth {
-  bookingId: string;
-  campaignId: string;
-  reference: string;
-  citizenId: string;
-  birthDate: string;
-  firstName: string;
-  lastName: string;
-  groupCode: string;
-  siteId: string;
-  slotId: string;
-  startsAt: string;
-  status: string;
-}
 
 async function bookingRows(): Promise<BookingTruth[]> {
   const rows = await prisma.$queryRaw<

@@ -145,15 +145,21 @@ describe('walking skeleton: booking job → worker → outbox → Kafka → rost
     const received: BookingEvent[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic: `${namespace}.booking.events`, fromBeginning: true });
+    const keys: string[] = [];
     await consumer.run({
       eachMessage: async ({ message }) => {
-        received.push(BookingEvent.parse(JSON.parse(message.value!.toString())));
-        expect(message.key?.toString()).toBe(bookingId);
+        const event = BookingEvent.parse(JSON.parse(message.value!.toString()));
+        // The outbox table is shared by every test in the database, and a relay publishes
+        // every unsent row: other tests' events may land in this topic too. Ours only.
+        if (event.campaignId !== campaignId) return;
+        received.push(event);
+        keys.push(message.key?.toString() ?? '');
       },
     });
     await eventually(async () => (received.length > 0 ? true : undefined), 30_000, 'event in Kafka');
     await consumer.disconnect();
     expect(received).toHaveLength(1);
+    expect(keys).toEqual([bookingId]);
     expect(received[0]).toMatchObject({
       type: 'BookingConfirmed',
       eventId: outbox[0]!.id,

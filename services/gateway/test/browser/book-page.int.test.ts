@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createLogger } from '@khiw/observability';
 import { closeRedis, createRedisClient, type Redis } from '@khiw/redis';
 import { REPO_ROOT } from '../../../../infra/local/services';
@@ -17,17 +17,8 @@ import {
 } from '../../../../test/support/env';
 import { startService, type RunningService } from '../../../../test/support/services';
 import { generateSigningKey, privateKeyPem } from '../../src/waiting-room/tokens/keyring';
+import { launchChromium, SCREENSHOTS } from './browser-support';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-results');
 const run = promisify(execFile);
 
 /**
@@ -82,7 +73,7 @@ describe('booking page in a browser', () => {
       WAITING_ROOM_TICK_MS: '200',
     });
     base = `http://127.0.0.1:${gateway.port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createPrismaClient } from '@khiw/db';
-import { REPO_ROOT } from '../../../../infra/local/services';
 import { eventually, freePort, TEST_DATABASE_URL, uniqueNamespace } from '../../../../test/support/env';
 import { startService, type RunningService } from '../../../../test/support/services';
 import {
@@ -23,17 +22,8 @@ import {
 } from '../../../booking-worker/test/worker-fixtures';
 import { generateSigningKey, privateKeyPem } from '../../src/waiting-room/tokens/keyring';
 import { closeRedis, deleteNamespace, testRedis } from '../waiting-room-fixtures';
+import { launchChromium, SCREENSHOTS } from './browser-support';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-results');
 const INTERNAL_TOKEN = 'internal-token-for-lookup-page-0123';
 
 /**
@@ -112,7 +102,7 @@ describe('look-up page in a browser', () => {
       60_000,
       'the published slots to show 10:00 full',
     );
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

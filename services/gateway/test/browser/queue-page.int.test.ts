@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createPrismaClient, type PrismaClient } from '@khiw/db';
 import { createLogger } from '@khiw/observability';
 import { campaignIndexKey, campaignKey, closeRedis, createRedisClient, type Redis } from '@khiw/redis';
@@ -19,16 +19,8 @@ import { startService, type RunningService } from '../../../../test/support/serv
 import { solveProofOfWork } from '../../src/waiting-room/proof-of-work';
 import { generateSigningKey, Keyring, privateKeyPem } from '../../src/waiting-room/tokens/keyring';
 import { QueueTokens } from '../../src/waiting-room/tokens/queue-tokens';
+import { launchChromium } from './browser-support';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT = path.join(REPO_ROOT, 'test-results', 'queue-page.png');
 const PEOPLE_AHEAD = 5;
 
@@ -128,7 +120,7 @@ describe('queue page in a browser', () => {
     await publishCampaignSnapshot(prisma, redis, namespace, campaignId);
     gateway = await startService('gateway', namespace, gatewayEnv);
     base = `http://127.0.0.1:${gateway.port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     // A small phone: 320 CSS pixels wide.
     context = await browser.newContext({ viewport: { width: 320, height: 720 }, locale: 'th-TH' });
   });

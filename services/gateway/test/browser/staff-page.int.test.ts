@@ -1,29 +1,18 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { BookingConfirmedEvent } from '@khiw/contracts';
 import { createPrismaClient } from '@khiw/db';
 import type { Producer } from '@khiw/kafka';
 import { createTopics, deleteTopics } from '../../../../infra/local/kafka-admin';
-import { REPO_ROOT } from '../../../../infra/local/services';
 import { bookingConfirmedEvent } from '../../../../test/support/events';
 import { eventually, TEST_DATABASE_URL, uniqueNamespace } from '../../../../test/support/env';
 import { startService, type RunningService } from '../../../../test/support/services';
 import { connectedProducer, publish, testKafka } from '../../../roster/test/roster-fixtures';
 import { generateSigningKey, Keyring, privateKeyPem } from '../../src/waiting-room/tokens/keyring';
 import { QueueTokens } from '../../src/waiting-room/tokens/queue-tokens';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-results');
+import { launchChromium, SCREENSHOTS } from './browser-support';
 
 /**
  * The staff page (services/gateway/public/staff) in Debian chromium on a tablet-sized
@@ -67,7 +56,7 @@ describe('staff page in a browser', () => {
       150_000,
       'roster filled',
     );
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
