@@ -93,12 +93,19 @@ export function distinctEvents(events: SmsNotificationEvent[]): SmsNotificationE
   return [...new Map(events.map((e) => [e.eventId, e])).values()];
 }
 
+// Each call takes the next block of 100,000 numbers, from a random start: two calls in one
+// process (two tests sharing one fakesmsc log) never share a number. Random blocks did, one
+// run in a hundred, and every SMS of the second test then looked duplicated.
+let nextBlock = Math.floor(Math.random() * 100);
+
 /**
- * BookingConfirmed events with phone numbers unique within the run (random ones collide: 5,000
- * draws from 10 million numbers share one about as often as not) and outside other tests' range.
+ * BookingConfirmed events with phone numbers unique within the process (random ones collide:
+ * 5,000 draws from 10 million numbers share one about as often as not) and outside other
+ * tests' range.
  */
 export function confirmedEvents(campaignId: string, count: number): BookingConfirmedEvent[] {
-  const block = String(Math.floor(Math.random() * 100)).padStart(2, '0');
+  if (count > 100_000) throw new Error('confirmedEvents: at most 100,000 numbers per call');
+  const block = String(nextBlock++ % 100).padStart(2, '0');
   return Array.from({ length: count }, (_, i) => {
     const event = bookingConfirmedEvent(campaignId, i);
     return {
