@@ -2,3 +2,4 @@ export { createConsumer, createKafka, createProducer } from './client';
 export type { Consumer, EachMessagePayload, Kafka, Producer } from './client';
 export { sendToDeadLetter } from './dead-letter';
 export { TOPICS, qualifyTopic, topicName, topicSpecs, type TopicKey, type TopicSpec } from './topics';
+export { PublishLoop, type PublishLoopOptions } from './publish-loop';

@@ -1,5 +1,5 @@
 import { Prisma, type PrismaClient } from '@khiw/db';
-import { qualifyTopic, type Producer } from '@khiw/kafka';
+import { PublishLoop, qualifyTopic, type Producer } from '@khiw/kafka';
 import type { Counter, Logger } from '@khiw/observability';
 
 export interface OutboxRelayOptions {
@@ -22,39 +22,27 @@ type Row = { id: string; seq: bigint; topic: string; key: string; payload: unkno
  * batch once, which consumers absorb by event id.
  */
 export class OutboxRelay {
-  private stopping = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
   private static readonly LOCK_KEY = 74_2021_07; // any constant shared by every relay
+  private readonly loop: PublishLoop;
 
-  constructor(private readonly options: OutboxRelayOptions) {}
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.loop = new PublishLoop({
+      publishBatch: () => this.publishBatch(),
+      batchSize: options.batchSize,
+      pollMs: options.pollMs,
+      logger: options.logger,
+      onFailure: () => options.metrics.failures.inc(),
+      what: 'outbox batch not published',
+    });
+  }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
   /** Finishes the batch in flight, then returns; safe to call twice. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const { logger, pollMs } = this.options;
-    let backoff = pollMs;
-    while (!this.stopping) {
-      try {
-        const published = await this.publishBatch();
-        backoff = pollMs;
-        if (published >= this.options.batchSize) continue; // more waiting: no pause
-      } catch (err) {
-        this.options.metrics.failures.inc();
-        logger.warn({ err, retryInMs: backoff }, 'outbox batch not published; will retry');
-        backoff = Math.min(backoff * 2, 5000);
-      }
-      await this.sleep(backoff);
-    }
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Publishes one batch if this relay holds the lock; returns how many rows it published. */
@@ -87,15 +75,5 @@ export class OutboxRelay {
       },
       { timeout: 60_000, maxWait: 10_000 },
     );
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@khiw/db';
 import { Prisma } from '@khiw/db';
-import { topicName, type Producer } from '@khiw/kafka';
+import { PublishLoop, topicName, type Producer } from '@khiw/kafka';
 import type { Logger } from '@khiw/observability';
 import type { NotificationMetrics } from '../metrics';
 
@@ -25,41 +25,27 @@ type Row = { seq: bigint; key: string; payload: unknown };
  */
 export class NotificationOutboxRelay {
   private static readonly LOCK_KEY = 74_2021_08;
-  private stopping = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: PublishLoop;
 
-  constructor(private readonly options: NotificationOutboxRelayOptions) {}
+  constructor(private readonly options: NotificationOutboxRelayOptions) {
+    this.loop = new PublishLoop({
+      publishBatch: () => this.publishBatch(),
+      batchSize: options.batchSize ?? 500,
+      pollMs: options.pollMs ?? 200,
+      logger: options.logger,
+      onFailure: () => options.metrics.outboxFailures.inc(),
+      what: 'notification events not published',
+    });
+  }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
   /** Finishes the batch in flight and one last drain, then returns; safe to call twice. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const { logger, pollMs = 200 } = this.options;
-    let backoff = pollMs;
-    for (;;) {
-      const stopping = this.stopping;
-      try {
-        const published = await this.publishBatch();
-        backoff = pollMs;
-        if (published >= (this.options.batchSize ?? 500)) continue;
-      } catch (err) {
-        this.options.metrics.outboxFailures.inc();
-        logger.warn({ err, retryInMs: backoff }, 'notification events not published; will retry');
-        backoff = Math.min(backoff * 2, 5000);
-        if (stopping) return;
-      }
-      if (stopping) return;
-      await this.sleep(backoff);
-    }
+    await this.loop.stop();
+    await this.publishBatch().catch(() => 0);
   }
 
   async publishBatch(): Promise<number> {
@@ -84,15 +70,5 @@ export class NotificationOutboxRelay {
       },
       { timeout: 60_000, maxWait: 10_000 },
     );
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
