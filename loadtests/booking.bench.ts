@@ -22,7 +22,8 @@
  * --concurrency (BOOKING_CONCURRENCY, worker default), --max-batch (BOOKING_MAX_BATCH),
  * --pool (DATABASE_POOL_SIZE), --pgbench-clients (8), --pgbench-threads (2),
  * --pgbench-seconds (15), --database (postgresql://postgres@127.0.0.1:5432/khiw_bench),
- * --keep (leave the campaigns' rows in the database).
+ * --keep (leave the campaigns' rows in the database), --cpu-prof DIR (V8 CPU profiles of the
+ * workers into DIR).
  */
 import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -55,6 +56,7 @@ const { values: args } = parseArgs({
     'pgbench-seconds': { type: 'string', default: '15' },
     database: { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/khiw_bench' },
     keep: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 });
 const bounded = (name: string, value: string | undefined, min: number, max: number) => {
@@ -357,7 +359,9 @@ async function startWorker(): Promise<RunningWorker> {
   if (args.concurrency) env.BOOKING_CONCURRENCY = args.concurrency;
   if (args['max-batch']) env.BOOKING_MAX_BATCH = args['max-batch'];
   if (args.pool) env.DATABASE_POOL_SIZE = args.pool;
-  const child = spawnService('booking-worker', env);
+  // V8 CPU profiles of the workers, written when they exit.
+  const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] : [];
+  const child = spawnService('booking-worker', env, { nodeArgs });
   let output = '';
   child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
   child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));

@@ -15,20 +15,25 @@ export type ServiceName = (typeof SERVICES)[number]['name'];
 
 /**
  * Starts one service exactly as production does (`node --import tsx src/main.ts`: one
- * process, so SIGTERM reaches the service itself). Output goes to `logFile` or is piped.
+ * process, so SIGTERM reaches the service itself). Output goes to `logFile` or is piped;
+ * `nodeArgs` go to node first (a benchmark's `--cpu-prof`).
  */
 export function spawnService(
   name: ServiceName,
   env: Record<string, string>,
-  { logFile }: { logFile?: string } = {},
+  { logFile, nodeArgs = [] }: { logFile?: string; nodeArgs?: string[] } = {},
 ): ChildProcess {
   const out = logFile ? openSync(logFile, 'a') : 'pipe';
-  return spawn(process.execPath, ['--import', 'tsx', path.join('services', name, 'src', 'main.ts')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    // The IPC channel is how a service notices that its parent died (see createShutdown).
-    stdio: ['ignore', out, out, 'ipc'],
-  });
+  return spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', path.join('services', name, 'src', 'main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      // The IPC channel is how a service notices that its parent died (see createShutdown).
+      stdio: ['ignore', out, out, 'ipc'],
+    },
+  );
 }
 
 /** Polls `/readyz` until it answers 200; rejects with the last answer when time runs out. */
