@@ -17,6 +17,12 @@ export const BookingWorkerConfig = z.object({
    * this bounds the batch size under load (see BOOKING_MAX_BATCH).
    */
   BOOKING_CONCURRENCY: z.coerce.number().int().min(1).max(2000).default(200),
+  /**
+   * Connections of the booking batches' pool (beside DATABASE_POOL_SIZE's, for everything
+   * else). Batches of one campaign take turns on its row, so this bounds the campaigns decided
+   * at once.
+   */
+  BOOKING_DB_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(4),
   /** Most requests decided in one transaction. */
   BOOKING_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(200),
   /** A killed worker's jobs go back to the queue this long after its last lock renewal. */

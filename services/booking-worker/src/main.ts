@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { QUEUES } from '@khiw/contracts';
-import { createPrismaClient } from '@khiw/db';
+import { createPgPool, createPrismaClient } from '@khiw/db';
 import { createKafka, createProducer } from '@khiw/kafka';
 import {
   Counter,
@@ -31,6 +31,12 @@ async function main(): Promise<void> {
   const { logger, registry, shutdown } = createServiceRuntime(service, config);
 
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  // The booking batches' own pool (plain pg): one batch per campaign at a time per process.
+  const bookingPool = createPgPool(config.DATABASE_URL, {
+    poolSize: config.BOOKING_DB_POOL_SIZE,
+    applicationName: `${service}-bookings`,
+    onPoolError: (error) => logger.warn({ err: error }, 'booking pool: idle connection failed'),
+  });
   const redis = createRedisClient({
     url: config.REDIS_URL,
     name: `${service}-worker`,
@@ -82,7 +88,7 @@ async function main(): Promise<void> {
     logger.child({ component: 'snapshots' }),
   );
   const engine = new BookingEngine({
-    reserve: new ReserveBookings(prisma),
+    reserve: new ReserveBookings(bookingPool),
     snapshots,
     logger: logger.child({ component: 'booking-engine' }),
     maxBatch: config.BOOKING_MAX_BATCH,
@@ -167,7 +173,10 @@ async function main(): Promise<void> {
   });
   shutdown.add('kafka producer', () => producer.disconnect());
   shutdown.add('booking queue', () => queue.close());
-  shutdown.add('postgres', () => prisma.$disconnect());
+  shutdown.add('postgres', async () => {
+    await prisma.$disconnect();
+    await bookingPool.end();
+  });
   shutdown.add('redis', () => closeRedis(redis));
   shutdown.add('http', () => server.close());
 

@@ -184,14 +184,25 @@ export function rescheduledEvent(r: {
 }
 
 /** Inserts outbox rows in one statement; a row whose id exists already is left alone. */
+/** Inserts outbox rows: one statement, $1..$5 the column arrays of outboxInsertValues. */
+export const OUTBOX_INSERT_SQL = `
+  INSERT INTO booking.outbox_events (id, topic, key, type, payload)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
+  ON CONFLICT (id) DO NOTHING`;
+
+export function outboxInsertValues(rows: OutboxRow[]): unknown[] {
+  return [
+    rows.map((r) => r.id),
+    rows.map((r) => r.topic),
+    rows.map((r) => r.key),
+    rows.map((r) => r.type),
+    rows.map((r) => JSON.stringify(r.payload)),
+  ];
+}
+
 export async function insertOutbox(tx: Prisma.TransactionClient, rows: OutboxRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx.$executeRaw`
-    INSERT INTO booking.outbox_events (id, topic, key, type, payload)
-    SELECT * FROM unnest(
-      ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.topic)}::text[], ${rows.map((r) => r.key)}::text[],
-      ${rows.map((r) => r.type)}::text[], ${rows.map((r) => JSON.stringify(r.payload))}::jsonb[])
-    ON CONFLICT (id) DO NOTHING`;
+  await tx.$executeRawUnsafe(OUTBOX_INSERT_SQL, ...outboxInsertValues(rows));
 }
 
 /** A UUID (version 8, RFC 9562: vendor-specific) from SHA-256 of a name. */
