@@ -346,30 +346,10 @@ export class ReserveBookings {
       await run(
         client,
         'bookings',
-        `INSERT INTO booking.bookings (id, campaign_id, reference, request_id, citizen_id, first_name, last_name,
-           birth_date, phone, group_code, site_id, slot_id, status, channel, province_code)
-         SELECT id, $1, reference, request_id, citizen_id, first_name, last_name, birth_date, phone,
-           group_code, site_id, slot_id, 'confirmed', channel, province_code
-         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[],
-           $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-           AS t(id, reference, request_id, citizen_id, first_name, last_name, birth_date, phone, group_code,
-                site_id, slot_id, channel, province_code)`,
-        [
-          campaignId,
-          rows.map((r) => r.id),
-          rows.map((r) => r.reference),
-          rows.map((r) => r.requestId),
-          rows.map((r) => r.citizenId),
-          rows.map((r) => r.firstName),
-          rows.map((r) => r.lastName),
-          rows.map((r) => r.birthDate),
-          rows.map((r) => r.phone),
-          rows.map((r) => r.groupCode),
-          rows.map((r) => r.siteId),
-          rows.map((r) => r.slotId),
-          rows.map((r) => r.channel),
-          rows.map((r) => r.provinceCode ?? null),
-        ],
+        `INSERT INTO booking.bookings (id, campaign_id, reference, ${REQUEST_SQL_COLUMNS}, status)
+         SELECT id, $1, reference, ${REQUEST_SQL_COLUMNS}, 'confirmed'
+         FROM unnest($2::uuid[], $3::text[], ${REQUEST_UNNEST_TYPES}) AS t(id, reference, ${REQUEST_SQL_COLUMNS})`,
+        [campaignId, ...columns(rows, ['id', 'reference', ...REQUEST_COLUMNS])],
       );
     }
     if (newStandby.length > 0) {
@@ -377,30 +357,10 @@ export class ReserveBookings {
       await run(
         client,
         'standby',
-        `INSERT INTO booking.standby_entries (id, campaign_id, position, request_id, citizen_id, first_name,
-           last_name, birth_date, phone, province_code, group_code, site_id, slot_id, channel)
-         SELECT id, $1, position, request_id, citizen_id, first_name, last_name, birth_date, phone,
-           province_code, group_code, site_id, slot_id, channel
-         FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[],
-           $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-           AS t(id, position, request_id, citizen_id, first_name, last_name, birth_date, phone, province_code,
-                group_code, site_id, slot_id, channel)`,
-        [
-          campaignId,
-          rows.map((r) => r.id),
-          rows.map((r) => r.position),
-          rows.map((r) => r.requestId),
-          rows.map((r) => r.citizenId),
-          rows.map((r) => r.firstName),
-          rows.map((r) => r.lastName),
-          rows.map((r) => r.birthDate),
-          rows.map((r) => r.phone),
-          rows.map((r) => r.provinceCode ?? null),
-          rows.map((r) => r.groupCode),
-          rows.map((r) => r.siteId),
-          rows.map((r) => r.slotId),
-          rows.map((r) => r.channel),
-        ],
+        `INSERT INTO booking.standby_entries (id, campaign_id, position, ${REQUEST_SQL_COLUMNS})
+         SELECT id, $1, position, ${REQUEST_SQL_COLUMNS}
+         FROM unnest($2::uuid[], $3::int[], ${REQUEST_UNNEST_TYPES}) AS t(id, position, ${REQUEST_SQL_COLUMNS})`,
+        [campaignId, ...columns(rows, ['id', 'position', ...REQUEST_COLUMNS])],
       );
     }
     if (newBookings.length > 0 || newStandby.length > 0) {
@@ -414,6 +374,32 @@ export class ReserveBookings {
       );
     }
   }
+}
+
+/** What a booking and a standby place copy from the request, as job fields and as columns ($4 on). */
+const REQUEST_COLUMNS = [
+  'requestId',
+  'citizenId',
+  'firstName',
+  'lastName',
+  'birthDate',
+  'phone',
+  'groupCode',
+  'siteId',
+  'slotId',
+  'channel',
+  'provinceCode',
+] as const satisfies readonly (keyof BookingRequestJob)[];
+const REQUEST_SQL_COLUMNS = REQUEST_COLUMNS.map((key) =>
+  key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+).join(', ');
+const REQUEST_UNNEST_TYPES = REQUEST_COLUMNS.map(
+  (key, i) => `$${i + 4}::${key === 'birthDate' ? 'date' : 'text'}[]`,
+).join(', ');
+
+/** One array per column, in this order (an absent value is NULL): the parameters of an unnest insert. */
+function columns<R extends object>(rows: R[], keys: readonly (keyof R)[]): unknown[][] {
+  return keys.map((key) => rows.map((row) => row[key] ?? null));
 }
 
 function rejected(reason: RejectionCode): BookingOutcome {
