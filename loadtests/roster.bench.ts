@@ -13,17 +13,22 @@
  *     events/s (the booking engine's measured ~1,100 confirmed/s here) for --seconds, and
  *     every 100 ms one probe booking: time from its send being acknowledged by Kafka to the
  *     resident look-up through the gateway answering 200 with it; p50/p95/max;
- *  3. look-up latency at a fixed 1,000 look-ups/s (autocannon, overallRate) through the
- *     gateway (rate limits off for the run: they count per citizen and per network, and
- *     one machine is one network), random known people; p50/p99, plus the roster's own
- *     /internal/lookup for comparison.
+ *  3. look-up latency at a fixed 1,000 look-ups/s, open loop (requests leave on schedule
+ *     whatever the answers do; latency counts from the scheduled time; see lookupLoad)
+ *     through the gateway (rate limits off for the run: they count per citizen and per
+ *     network, and one machine is one network), known people in turn; the first
+ *     --lookup-warmup seconds at the same rate are reported apart (JIT, connections opening);
+ *     p50/p90/p99 of the rest, plus the roster's own /internal/lookup for comparison, and the
+ *     CPU each process spent per look-up (Linux /proc; "whole machine" includes neighbours).
  *
  * Options: --events (20000), --rate (1000), --seconds (30), --lookup-seconds (20),
- * --lookup-rate (1000), --database (postgresql://postgres@127.0.0.1:5432/khiw_bench).
+ * --lookup-warmup (3), --lookup-rate (1000),
+ * --database (postgresql://postgres@127.0.0.1:5432/khiw_bench).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import type { BookingConfirmedEvent } from '@khiw/contracts';
 import { createPrismaClient, ensureDatabase, migrate } from '@khiw/db';
 import { createTopics, deleteTopics } from '../infra/local/kafka-admin';
@@ -39,6 +44,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '30' },
     'lookup-seconds': { type: 'string', default: '20' },
+    'lookup-warmup': { type: 'string', default: '3' },
     'lookup-rate': { type: 'string', default: '1000' },
     database: { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/khiw_bench' },
   },
@@ -47,6 +53,7 @@ const EVENTS = Math.min(200_000, Number(args.events));
 const RATE = Math.min(5000, Number(args.rate));
 const SECONDS = Math.min(300, Number(args.seconds));
 const LOOKUP_SECONDS = Math.min(120, Number(args['lookup-seconds']));
+const LOOKUP_WARMUP_SECONDS = Math.min(60, Number(args['lookup-warmup']));
 const LOOKUP_RATE = Math.min(5000, Number(args['lookup-rate']));
 const DATABASE_URL = args.database!;
 
@@ -124,14 +131,28 @@ async function main(): Promise<void> {
 
     // 3. Look-up latency at a fixed rate.
     const people = [...truth.values()].filter((t) => t.status === 'confirmed');
-    const viaGateway = await lookupLoad(`${gatewayUrl}/api/appointments/lookup`, campaignId, people);
-    log(
-      `3. gateway look-up at ${LOOKUP_RATE}/s for ${LOOKUP_SECONDS} s: ${viaGateway.rps} req/s, p50 ${viaGateway.p50} ms, p90 ${viaGateway.p90} ms, p99 ${viaGateway.p99} ms, max ${viaGateway.max} ms, non-2xx ${viaGateway.non2xx}, errors ${viaGateway.errors}`,
+    const processes = { bench: process.pid, gateway: gateway.child.pid, roster: roster.child.pid };
+    let cpu = cpuMeter({});
+    const viaGateway = await lookupLoad(
+      `${gatewayUrl}/api/appointments/lookup`,
+      campaignId,
+      people,
+      () => (cpu = cpuMeter(processes)),
     );
-    const direct = await lookupLoad(`http://127.0.0.1:${roster.port}/internal/lookup`, campaignId, people);
     log(
-      `   roster /internal/lookup at ${LOOKUP_RATE}/s: ${direct.rps} req/s, p50 ${direct.p50} ms, p99 ${direct.p99} ms, max ${direct.max} ms, non-2xx ${direct.non2xx}`,
+      `3. gateway look-up at ${LOOKUP_RATE}/s for ${LOOKUP_SECONDS} s after ${LOOKUP_WARMUP_SECONDS} s of warm-up (warm-up p99 ${viaGateway.warmupP99} ms, max ${viaGateway.warmupMax} ms): ${viaGateway.rps} req/s, p50 ${viaGateway.p50} ms, p90 ${viaGateway.p90} ms, p99 ${viaGateway.p99} ms, max ${viaGateway.max} ms, non-2xx ${viaGateway.non2xx}, errors ${viaGateway.errors}, connections ${viaGateway.connections}`,
     );
+    log(`   CPU per look-up: ${cpu(viaGateway.count)}`);
+    const direct = await lookupLoad(
+      `http://127.0.0.1:${roster.port}/internal/lookup`,
+      campaignId,
+      people,
+      () => (cpu = cpuMeter(processes)),
+    );
+    log(
+      `   roster /internal/lookup at ${LOOKUP_RATE}/s, same warm-up (p99 ${direct.warmupP99} ms, max ${direct.warmupMax} ms): ${direct.rps} req/s, p50 ${direct.p50} ms, p90 ${direct.p90} ms, p99 ${direct.p99} ms, max ${direct.max} ms, non-2xx ${direct.non2xx}, errors ${direct.errors}, connections ${direct.connections}`,
+    );
+    log(`   CPU per look-up: ${cpu(direct.count)}`);
   } finally {
     for (const service of services.reverse()) await service.stop().catch(() => undefined);
     await producer.disconnect();
@@ -180,37 +201,175 @@ async function visibleInLookup(
   return null;
 }
 
-async function lookupLoad(url: string, campaignId: string, people: BookingTruth[]) {
-  let turn = 0;
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: 50,
-    overallRate: LOOKUP_RATE,
-    duration: LOOKUP_SECONDS,
-    timeout: 10,
-    headers: { 'content-type': 'application/json' },
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => {
-          const person = people[turn++ % people.length]!;
-          return {
-            ...request,
-            body: JSON.stringify({ campaignId, citizenId: person.citizenId, birthDate: person.birthDate }),
-          };
-        },
-      },
-    ],
+/**
+ * Open-loop fixed-rate load: request i leaves at start + i / rate whatever the answers do,
+ * on an idle keep-alive connection (a new one when all are busy), and its latency counts from
+ * that scheduled time, so a server (or this generator) falling behind shows in the figures
+ * instead of slowing the offer. Not autocannon's overallRate: that gives each connection a
+ * per-second quota sent back to back at the top of every second (a burst at full concurrency,
+ * then idle) and records an answer of L ms L times over (its coordinated-omission correction
+ * with a 1 ms expected interval). Raw sockets and prebuilt requests like autocannon, because
+ * this process shares the two cores with what it measures: node:http cost ~250 µs a request.
+ */
+async function lookupLoad(url: string, campaignId: string, people: BookingTruth[], onMeasuring: () => void) {
+  const target = new URL(url);
+  const warmup = LOOKUP_RATE * LOOKUP_WARMUP_SECONDS;
+  const total = warmup + LOOKUP_RATE * LOOKUP_SECONDS;
+  const warmupLatencies: number[] = [];
+  const latencies: number[] = [];
+  const idle: Connection[] = [];
+  const all = new Set<Connection>();
+  let non2xx = 0;
+  let errors = 0;
+  let sent = 0;
+  let settled = 0;
+  let finished: () => void = () => undefined;
+  const settle = () => {
+    if (++settled === total) finished();
+  };
+
+  interface Connection {
+    socket: net.Socket;
+    scheduled: number;
+    measured: boolean;
+    busy: boolean;
+    received: Buffer;
+  }
+  const open = (): Connection => {
+    const connection: Connection = {
+      socket: net.connect(Number(target.port), target.hostname),
+      scheduled: 0,
+      measured: false,
+      busy: false,
+      received: Buffer.alloc(0),
+    };
+    connection.socket.setNoDelay(true);
+    connection.socket.on('data', (chunk: Buffer) => {
+      connection.received = connection.received.length ? Buffer.concat([connection.received, chunk]) : chunk;
+      const status = completeAnswer(connection.received);
+      if (status === undefined) return;
+      (connection.measured ? latencies : warmupLatencies).push(performance.now() - connection.scheduled);
+      if (connection.measured && (status < 200 || status >= 300)) non2xx++;
+      connection.received = Buffer.alloc(0);
+      connection.busy = false;
+      idle.push(connection);
+      settle();
+    });
+    const lost = () => {
+      all.delete(connection);
+      const at = idle.indexOf(connection);
+      if (at >= 0) idle.splice(at, 1);
+      if (connection.busy) {
+        connection.busy = false;
+        if (connection.measured) errors++;
+        settle();
+      }
+    };
+    connection.socket.once('error', lost);
+    connection.socket.once('close', lost);
+    all.add(connection);
+    return connection;
+  };
+  const head = `POST ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\n`;
+  const requests = people.map((person) => {
+    const body = JSON.stringify({ campaignId, citizenId: person.citizenId, birthDate: person.birthDate });
+    return Buffer.from(`${head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
+
+  const start = performance.now();
+  const measuredFrom = start + LOOKUP_WARMUP_SECONDS * 1000;
+  await new Promise<void>((resolve) => {
+    finished = resolve;
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * LOOKUP_RATE) / 1000) + 1);
+      for (; sent < due; sent++) {
+        const connection = idle.pop() ?? open();
+        if (sent === warmup) onMeasuring();
+        connection.busy = true;
+        connection.measured = sent >= warmup;
+        connection.scheduled = start + (sent * 1000) / LOOKUP_RATE;
+        connection.socket.write(requests[sent % requests.length]!);
+      }
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const seconds = (performance.now() - measuredFrom) / 1000;
+  const connections = all.size;
+  for (const connection of all) connection.socket.destroy();
+  latencies.sort((a, b) => a - b);
+  warmupLatencies.sort((a, b) => a - b);
+  const ms = (value: number) => Math.round(value * 10) / 10;
   return {
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p90: result.latency.p90,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    non2xx: result.non2xx,
-    errors: result.errors,
+    warmupP99: ms(quantile(warmupLatencies, 0.99)),
+    warmupMax: ms(warmupLatencies.at(-1) ?? NaN),
+    count: latencies.length,
+    rps: Math.round(latencies.length / seconds),
+    p50: ms(quantile(latencies, 0.5)),
+    p90: ms(quantile(latencies, 0.9)),
+    p99: ms(quantile(latencies, 0.99)),
+    max: ms(latencies.at(-1) ?? NaN),
+    non2xx,
+    errors,
+    connections,
+  };
+}
+
+/**
+ * The status code once `data` holds one whole HTTP/1.1 answer (Content-Length or chunked),
+ * else undefined. Enough for our own services' answers; not a general parser.
+ */
+function completeAnswer(data: Buffer): number | undefined {
+  const headEnd = data.indexOf('\r\n\r\n');
+  if (headEnd < 0) return undefined;
+  const head = data.toString('latin1', 0, headEnd).toLowerCase();
+  const length = /\r\ncontent-length: *(\d+)/.exec(head);
+  if (length) {
+    if (data.length < headEnd + 4 + Number(length[1])) return undefined;
+  } else if (/\r\ntransfer-encoding: *chunked/.test(head)) {
+    if (data.lastIndexOf('0\r\n\r\n') !== data.length - 5) return undefined;
+  }
+  return Number(head.slice(9, 12));
+}
+
+/**
+ * Where the CPU goes (Linux /proc): from now until the returned function is called, CPU time
+ * of each named process and of the whole machine (neighbours included), per look-up, in µs.
+ */
+function cpuMeter(pids: Record<string, number | undefined>): (lookups: number) => string {
+  const ticksPerMs = 100 / 1000; // USER_HZ
+  const processCpu = (pid: number | undefined) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / ticksPerMs;
+    } catch {
+      return NaN;
+    }
+  };
+  const machine = () => {
+    try {
+      const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+      const values = ticks.map(Number);
+      const idle = values[3]! + values[4]!;
+      return { busy: values.reduce((a, b) => a + b, 0) - idle, idle };
+    } catch {
+      return { busy: NaN, idle: NaN };
+    }
+  };
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processCpu(pid)]));
+  const machineBefore = machine();
+  return (lookups) => {
+    const perLookup = (ms: number) => Math.round((ms * 1000) / Math.max(1, lookups));
+    const parts = Object.entries(pids).map(
+      ([name, pid]) => `${name} ${perLookup(processCpu(pid) - before[name]!)} µs`,
+    );
+    const now = machine();
+    const busy = now.busy - machineBefore.busy;
+    const idle = now.idle - machineBefore.idle;
+    parts.push(
+      `whole machine ${perLookup(busy / ticksPerMs)} µs (${Math.round((100 * busy) / (busy + idle))}% busy)`,
+    );
+    return parts.join(', ');
   };
 }
 

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { Express } from 'express';
 
 export interface ClosableServer {
   server: http.Server;
@@ -9,7 +8,8 @@ export interface ClosableServer {
 }
 
 export async function listen(
-  app: Express,
+  /** An express app, or a handler in front of one. */
+  app: http.RequestListener,
   port: number,
   host = '0.0.0.0',
   drainGraceMs = 5000,

@@ -135,6 +135,9 @@ async function main(): Promise<void> {
   shutdown.add('admission loop', () => waitingRoom.loop.close());
   shutdown.add('http', () => server.close());
   shutdown.add('booking queue', () => bookingQueue.close());
+  shutdown.add('worker and roster connections', async () => {
+    await Promise.all([worker.close(), roster.close()]);
+  });
   shutdown.add('redis', async () => {
     await closeRedis(redis);
     await closeRedis(queueConnection);

@@ -13,6 +13,8 @@ export const RosterConfig = z.object({
   SHUTDOWN_TIMEOUT_MS: settings.SHUTDOWN_TIMEOUT_MS,
   /** Sent by the gateway in x-khiw-internal-token; when set, /internal calls without it are refused. */
   INTERNAL_API_TOKEN: z.string().min(16).optional(),
+  /** Connections of the resident look-up's own pg pool (besides Prisma's DATABASE_POOL_SIZE). */
+  ROSTER_LOOKUP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   /** Events applied per database transaction at most. */
   ROSTER_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   /** Kafka partitions worked on at once by one replica (each chunk is its own transaction). */

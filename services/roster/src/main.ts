@@ -1,4 +1,4 @@
-import { createPrismaClient } from '@khiw/db';
+import { createPgPool, createPrismaClient } from '@khiw/db';
 import { createKafka, createProducer } from '@khiw/kafka';
 import {
   Counter,
@@ -9,6 +9,7 @@ import {
   listen,
   runService,
 } from '@khiw/observability';
+import { withLookupFastPath } from './http/lookup-fast-path';
 import { rosterRoutes } from './http/roster.routes';
 import { LookupAppointment } from './lookup/lookup.usecase';
 import { CampaignCounts } from './ops/campaign-counts.usecase';
@@ -29,6 +30,11 @@ async function main(): Promise<void> {
     poolSize: config.DATABASE_POOL_SIZE,
     applicationName: service,
   });
+  const lookupPool = createPgPool(config.DATABASE_URL, {
+    poolSize: config.ROSTER_LOOKUP_POOL_SIZE,
+    applicationName: `${service}-lookup`,
+    onPoolError: (error) => logger.warn({ err: error }, 'look-up pool: idle connection failed'),
+  });
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? service,
@@ -42,10 +48,12 @@ async function main(): Promise<void> {
     isDraining: () => shutdown.draining,
     checks: { postgres: () => prisma.$queryRaw`SELECT 1` },
   });
-  app.use(httpMetricsMiddleware(registry, service));
+  const metrics = httpMetricsMiddleware(registry, service);
+  app.use(metrics);
+  const lookup = new LookupAppointment(lookupPool);
   app.use(
     rosterRoutes({
-      lookup: new LookupAppointment(prisma),
+      lookup,
       siteRoster: new SiteRoster(prisma),
       checkIn: new CheckIn(prisma, () => relay.nudge()),
       counts: new CampaignCounts(prisma),
@@ -53,7 +61,10 @@ async function main(): Promise<void> {
       token: config.INTERNAL_API_TOKEN,
     }),
   );
-  const server = await listen(app, config.PORT);
+  const server = await listen(
+    withLookupFastPath(app, { lookup, token: config.INTERNAL_API_TOKEN, metrics, logger }),
+    config.PORT,
+  );
 
   await producer.connect();
   relay.start();
@@ -85,6 +96,8 @@ async function main(): Promise<void> {
   shutdown.add('kafka producer', () => producer.disconnect());
   shutdown.add('http', () => server.close());
   shutdown.add('postgres', () => prisma.$disconnect());
+  let lookupPoolEnded: Promise<void> | undefined;
+  shutdown.add('postgres look-up pool', () => (lookupPoolEnded ??= lookupPool.end()));
   logger.info({ port: server.port }, 'roster ready');
 }
 

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { Pool } from 'undici';
 import { z } from 'zod';
 import { INTERNAL_TOKEN_HEADER } from '@khiw/contracts';
 import type { Logger } from '@khiw/observability';
@@ -14,6 +15,8 @@ export interface BookingWorkerClientOptions {
   timeoutMs: number;
   internalToken?: string;
   logger: Logger;
+  /** Most connections kept to the service (32). */
+  connections?: number;
 }
 
 /** The worker could not be reached or did not answer in time: residents get a 503. */
@@ -27,12 +30,27 @@ export class BookingWorkerUnavailable extends Error {
 }
 
 /**
- * Calls the booking worker's internal API (`/internal/...`). Short timeouts: a resident
- * waiting on a stuck worker is worse than a clear "try again" while it recovers.
+ * Calls the booking worker's internal API (`/internal/...`), and the roster's (same shape).
+ * Short timeouts: a resident waiting on a stuck worker is worse than a clear "try again"
+ * while it recovers. undici's `request` over a keep-alive pool rather than global fetch:
+ * every resident look-up makes one of these calls, and fetch (WHATWG streams on top of the
+ * same undici) cost several times the CPU of the look-up itself (docs/roster.md).
  */
 export class BookingWorkerClient {
-  constructor(private readonly options: BookingWorkerClientOptions) {}
+  private readonly pool: Pool;
 
+  constructor(private readonly options: BookingWorkerClientOptions) {
+    // A bounded pool: a burst queues here instead of opening hundreds of sockets at once.
+    this.pool = new Pool(new URL(options.baseUrl).origin, {
+      connections: options.connections ?? 32,
+      connect: { timeout: options.timeoutMs },
+    });
+  }
+
+  /**
+   * One JSON call; the whole exchange (connect, send, the complete answer) must finish within
+   * `timeoutMs`, else BookingWorkerUnavailable, like a refused connection or a broken answer.
+   */
   async call(
     method: 'GET' | 'POST' | 'PUT' | 'PATCH',
     path: string,
@@ -40,38 +58,36 @@ export class BookingWorkerClient {
     timeoutMs = this.options.timeoutMs,
   ): Promise<WorkerAnswer> {
     const url = new URL(path, this.options.baseUrl);
-    let response: globalThis.Response;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.options.internalToken) headers[INTERNAL_TOKEN_HEADER] = this.options.internalToken;
+    const signal = AbortSignal.timeout(timeoutMs);
+    let answer: Awaited<ReturnType<Pool['request']>>;
     try {
-      response = await fetch(url, {
+      answer = await this.pool.request({
         method,
-        headers: {
-          accept: 'application/json',
-          ...(body !== undefined && { 'content-type': 'application/json' }),
-          ...(this.options.internalToken && { [INTERNAL_TOKEN_HEADER]: this.options.internalToken }),
-        },
+        path: url.pathname + url.search,
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal,
       });
     } catch (error) {
       throw new BookingWorkerUnavailable(`booking worker ${method} ${url.pathname} failed`, { cause: error });
     }
     let text: string;
     try {
-      text = await response.text();
+      text = await answer.body.text();
     } catch (error) {
       throw new BookingWorkerUnavailable(`booking worker ${method} ${url.pathname} broke off`, {
         cause: error,
       });
     }
-    let parsed: unknown = undefined;
-    if (text) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-    }
-    return { status: response.status, body: parsed };
+    return { status: answer.statusCode, body: parseJson(text) };
+  }
+
+  /** Closes the pool's connections (shutdown). */
+  close(): Promise<void> {
+    return this.pool.close();
   }
 
   /**
@@ -122,4 +138,13 @@ export function problemOf(body: unknown): WorkerProblem | undefined {
   const candidate = 'error' in body ? (body as { error: unknown }).error : body;
   const parsed = WorkerProblem.safeParse(candidate);
   return parsed.success ? parsed.data : undefined;
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

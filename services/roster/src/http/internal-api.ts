@@ -24,21 +24,40 @@ const STATUS: Record<RosterProblem['code'], number> = {
   UNAUTHORIZED: 401,
 };
 
+/** An answer to send as JSON with `Cache-Control: no-store` (express route or fast path alike). */
+export interface InternalAnswer {
+  status: number;
+  body: unknown;
+}
+
 /** The same problem body as the booking worker's internal API, so the gateway relays both alike. */
+export function problemAnswer(code: RosterProblem['code'], fields?: RosterProblem['fields']): InternalAnswer {
+  return {
+    status: STATUS[code],
+    body: { code, message: MESSAGES[code], ...(fields && { fields }) } satisfies RosterProblem,
+  };
+}
+
 export function problem(res: Response, code: RosterProblem['code'], fields?: RosterProblem['fields']): void {
-  res
-    .status(STATUS[code])
-    .set('Cache-Control', 'no-store')
-    .json({ code, message: MESSAGES[code], ...(fields && { fields }) } satisfies RosterProblem);
+  send(res, problemAnswer(code, fields));
+}
+
+export function send(res: Response, answer: InternalAnswer): void {
+  res.status(answer.status).set('Cache-Control', 'no-store').json(answer.body);
+}
+
+/** True when no token is configured or `given` is it (compared in constant time). */
+export function tokenAccepted(token: string | undefined, given: string | string[] | undefined): boolean {
+  if (!token) return true;
+  const presented = Buffer.from(String(given ?? ''));
+  const expected = Buffer.from(token);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
 }
 
 /** When a token is configured, every /internal call must carry it (the gateway does). */
 export function internalToken(token: string | undefined): RequestHandler {
   return (req, res, next) => {
-    if (!token) return next();
-    const given = Buffer.from(String(req.get(INTERNAL_TOKEN_HEADER) ?? ''));
-    const expected = Buffer.from(token);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
+    if (tokenAccepted(token, req.get(INTERNAL_TOKEN_HEADER))) return next();
     problem(res, 'UNAUTHORIZED');
   };
 }

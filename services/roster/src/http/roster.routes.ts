@@ -7,7 +7,15 @@ import type { RegistryExport } from '../ops/registry-export.usecase';
 import type { CheckIn } from '../site-roster/check-in.usecase';
 import { siteRosterCsv } from '../site-roster/roster-csv';
 import type { SiteRoster } from '../site-roster/site-roster.usecase';
-import { internalToken, problem, wrap } from './internal-api';
+import {
+  internalToken,
+  problem,
+  problemAnswer,
+  send,
+  wrap,
+  type InternalAnswer,
+  type RosterProblem,
+} from './internal-api';
 
 export interface RosterRoutesDeps {
   lookup: LookupAppointment;
@@ -30,14 +38,26 @@ const CheckInBody = z.object({
 function parse<S extends z.ZodType>(schema: S, value: unknown, res: Response): z.infer<S> | undefined {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  problem(
-    res,
-    'INVALID_INPUT',
-    Object.fromEntries(
-      result.error.issues.map((i) => [i.path.join('.') || '(body)', { th: 'ค่าไม่ถูกต้อง', en: i.message }]),
-    ),
-  );
+  problem(res, 'INVALID_INPUT', fieldErrors(result.error));
   return undefined;
+}
+
+function fieldErrors(error: z.ZodError): NonNullable<RosterProblem['fields']> {
+  return Object.fromEntries(
+    error.issues.map((i) => [i.path.join('.') || '(body)', { th: 'ค่าไม่ถูกต้อง', en: i.message }]),
+  );
+}
+
+/**
+ * POST /internal/lookup from its parsed JSON body. One function for the express route and the
+ * fast path (http/lookup-fast-path.ts), so both give the same answers.
+ */
+export async function answerLookup(lookup: LookupAppointment, body: unknown): Promise<InternalAnswer> {
+  const input = LookupBody.safeParse(body ?? {});
+  if (!input.success) return problemAnswer('INVALID_INPUT', fieldErrors(input.error));
+  const booking = await lookup.execute(input.data);
+  if (!booking) return problemAnswer('NOT_FOUND');
+  return { status: 200, body: { campaignId: input.data.campaignId, booking, standby: null } };
 }
 
 /**
@@ -51,13 +71,7 @@ export function rosterRoutes(deps: RosterRoutesDeps): Router {
 
   router.post(
     '/internal/lookup',
-    wrap(async (req, res) => {
-      const body = parse(LookupBody, req.body, res);
-      if (!body) return;
-      const booking = await deps.lookup.execute(body);
-      if (!booking) return problem(res, 'NOT_FOUND');
-      res.set('Cache-Control', 'no-store').json({ campaignId: body.campaignId, booking, standby: null });
-    }),
+    wrap(async (req, res) => send(res, await answerLookup(deps.lookup, req.body))),
   );
 
   const site = '/internal/campaigns/:campaignId/sites/:siteId';
