@@ -1,4 +1,6 @@
 import type { KafkaMessage, Producer } from 'kafkajs';
+import type { Parsed } from '@khiw/contracts';
+import type { Logger } from '@khiw/observability';
 
 /**
  * Sends a message a consumer cannot use to the dead-letter topic with the reason and where it
@@ -27,4 +29,29 @@ export async function sendToDeadLetter(
       },
     ],
   });
+}
+
+/**
+ * A consumer's message checked against its contract: the value when it matches; otherwise it
+ * is logged, sent to `deadLetterTopic` with the reason, `onDeadLetter` runs (a metric), and
+ * the answer is undefined, so the consumer skips it and moves on.
+ */
+export async function keepOrDeadLetter<T>(
+  parsed: Parsed<T>,
+  source: { topic: string; partition: number; message: KafkaMessage },
+  deps: { producer: Producer; deadLetterTopic: string; logger: Logger; onDeadLetter?: () => void },
+): Promise<T | undefined> {
+  if (parsed.ok) return parsed.value;
+  deps.logger.warn(
+    {
+      topic: source.topic,
+      partition: source.partition,
+      offset: source.message.offset,
+      reason: parsed.reason,
+    },
+    'malformed event sent to the dead-letter topic',
+  );
+  await sendToDeadLetter(deps.producer, deps.deadLetterTopic, source, parsed.reason);
+  deps.onDeadLetter?.();
+  return undefined;
 }

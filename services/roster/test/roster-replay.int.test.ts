@@ -111,4 +111,41 @@ describe('roster replay', () => {
     expect(await processed()).toBe(10_000);
     expect(await rosterAsBookings(prisma, campaignId)).toEqual(truthRows(truth));
   });
+
+  it('sends a malformed message of either topic to its dead-letter topic with the reason, and keeps going', async () => {
+    roster ??= await startService('roster', namespace);
+    await producer.send({
+      topic: `${namespace}.booking.events`,
+      acks: -1,
+      messages: [{ key: 'bad', value: JSON.stringify({ type: 'BookingConfirmed', eventId: 'nope' }) }],
+    });
+    await producer.send({
+      topic: `${namespace}.notification.events`,
+      acks: -1,
+      messages: [{ key: 'worse', value: 'not json' }],
+    });
+    const reasons = new Map<string, string>();
+    const dlq = kafka.consumer({ groupId: `${namespace}.dlq-reader`, maxWaitTimeInMs: 200 });
+    await dlq.connect();
+    await dlq.subscribe({
+      topics: [`${namespace}.booking.events.dlq`, `${namespace}.notification.events.dlq`],
+      fromBeginning: true,
+    });
+    await dlq.run({
+      eachMessage: async ({ topic, message }) => {
+        reasons.set(topic, String(message.headers?.['x-dead-letter-reason']));
+      },
+    });
+    await eventually(async () => (reasons.size >= 2 ? true : undefined), 30_000, 'dead letters');
+    await dlq.disconnect();
+    expect(reasons.get(`${namespace}.booking.events.dlq`)).toContain('eventId');
+    expect(reasons.get(`${namespace}.notification.events.dlq`)).toMatch(/^not JSON/);
+
+    // Still applying: a new booking's life after them.
+    const campaignId = `${namespace}-c`;
+    const { events, truth } = bookingLives(campaignId, 20, seeded(8));
+    await publish(producer, namespace, events);
+    await waitCaughtUp();
+    expect(await rosterAsBookings(prisma, campaignId)).toEqual(truthRows(truth));
+  });
 });

@@ -1,7 +1,7 @@
 import { BookingEvent, parseMessage } from '@khiw/contracts';
 import {
   createConsumer,
-  sendToDeadLetter,
+  keepOrDeadLetter,
   topicName,
   type Consumer,
   type Kafka,
@@ -44,22 +44,17 @@ export async function startBookingEventsConsumer(options: BookingEventsConsumerO
         const chunk = batch.messages.slice(start, start + chunkSize);
         const events: BookingEvent[] = [];
         for (const message of chunk) {
-          const parsed = parseMessage(BookingEvent, message.value);
-          if (parsed.ok) {
-            events.push(parsed.value);
-            continue;
-          }
-          logger.warn(
-            { topic: batch.topic, partition: batch.partition, offset: message.offset, reason: parsed.reason },
-            'malformed booking event sent to dead letter',
-          );
-          await sendToDeadLetter(
-            producer,
-            topicName(namespace, 'bookingEventsDeadLetter'),
+          const event = await keepOrDeadLetter(
+            parseMessage(BookingEvent, message.value),
             { topic: batch.topic, partition: batch.partition, message },
-            parsed.reason,
+            {
+              producer,
+              deadLetterTopic: topicName(namespace, 'bookingEventsDeadLetter'),
+              logger,
+              onDeadLetter: () => metrics.events.inc({ type: 'malformed', outcome: 'dead-letter' }),
+            },
           );
-          metrics.events.inc({ type: 'malformed', outcome: 'dead-letter' });
+          if (event) events.push(event);
         }
         const outcomes = await notify.execute(events);
         events.forEach((event, i) =>

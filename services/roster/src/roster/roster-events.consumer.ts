@@ -1,7 +1,7 @@
 import { BookingEvent, NotificationEvent, parseMessage } from '@khiw/contracts';
 import {
   createConsumer,
-  sendToDeadLetter,
+  keepOrDeadLetter,
   topicName,
   type Consumer,
   type Kafka,
@@ -51,28 +51,31 @@ export async function startRosterConsumer(options: RosterConsumerOptions): Promi
         const chunk = batch.messages.slice(start, start + chunkSize);
         const inputs: RosterInput[] = [];
         for (const message of chunk) {
-          const parsed = isBooking
-            ? parseMessage(BookingEvent, message.value)
-            : parseMessage(NotificationEvent, message.value);
-          if (parsed.ok) {
-            inputs.push(
-              isBooking
-                ? { topic: 'booking', event: parsed.value as BookingEvent }
-                : { topic: 'notification', event: parsed.value as NotificationEvent },
-            );
-            continue;
-          }
-          logger.warn(
-            { topic: batch.topic, partition: batch.partition, offset: message.offset, reason: parsed.reason },
-            'malformed event to dead letter',
-          );
-          await sendToDeadLetter(
+          const source = { topic: batch.topic, partition: batch.partition, message };
+          const deadLetter = {
             producer,
-            topicName(namespace, isBooking ? 'bookingEventsDeadLetter' : 'notificationEventsDeadLetter'),
-            { topic: batch.topic, partition: batch.partition, message },
-            parsed.reason,
-          );
-          events.inc({ type: 'malformed', outcome: 'dead-letter' });
+            deadLetterTopic: topicName(
+              namespace,
+              isBooking ? 'bookingEventsDeadLetter' : 'notificationEventsDeadLetter',
+            ),
+            logger,
+            onDeadLetter: () => events.inc({ type: 'malformed', outcome: 'dead-letter' }),
+          };
+          if (isBooking) {
+            const event = await keepOrDeadLetter(
+              parseMessage(BookingEvent, message.value),
+              source,
+              deadLetter,
+            );
+            if (event) inputs.push({ topic: 'booking', event });
+          } else {
+            const event = await keepOrDeadLetter(
+              parseMessage(NotificationEvent, message.value),
+              source,
+              deadLetter,
+            );
+            if (event) inputs.push({ topic: 'notification', event });
+          }
         }
         const outcome = await applyEvents.execute(inputs);
         const nowMs = Date.now();
