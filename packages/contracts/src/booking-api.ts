@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Appointment, RejectionCode } from './booking-outcome';
+import { ERROR_CODES } from '@khiw/errors';
+import { Appointment } from './booking-outcome';
 import { campaignId, citizenId, isoDate } from './primitives';
 
 /**
@@ -50,21 +51,14 @@ export const CancelAnswer = z.object({ booking: Appointment, promoted: z.boolean
 export const RescheduleRequest = ResidentIdentity.extend({ slotId: z.string().min(1).max(60) });
 export type RescheduleRequest = z.infer<typeof RescheduleRequest>;
 
-/** Errors of the internal API: 400 INVALID_INPUT, 404 NOT_FOUND, 409 with a rejection or state code. */
+/**
+ * Errors of the internal APIs (booking worker and roster): a code, and for bad input what is
+ * wrong per field (a field-message key the gateway knows, or a short English detail). No
+ * words for people: only the gateway turns codes into Thai and English.
+ */
 export const InternalProblem = z.object({
-  code: z.union([
-    RejectionCode,
-    z.enum([
-      'INVALID_INPUT',
-      'NOT_FOUND',
-      'ALREADY_CANCELLED',
-      'QUOTA_BELOW_BOOKED',
-      'QUOTAS_OVER_TOTAL',
-      'UNAUTHORIZED',
-    ]),
-  ]),
-  message: z.object({ th: z.string(), en: z.string() }),
-  fields: z.record(z.string(), z.object({ th: z.string(), en: z.string() })).optional(),
+  code: z.enum(ERROR_CODES),
+  fields: z.record(z.string(), z.string()).optional(),
 });
 export type InternalProblem = z.infer<typeof InternalProblem>;
 

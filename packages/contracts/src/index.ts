@@ -8,3 +8,4 @@ export * from './booking-outcome';
 export * from './booking-api';
 export * from './roster-events';
 export * from './notification-events';
+export * from './campaign-snapshot';

@@ -1,0 +1,2 @@
+export * from './codes';
+export { KhiwError, type KhiwErrorOptions } from './khiw-error';

@@ -1,0 +1,12 @@
+export {
+  answerForError,
+  fieldsOf,
+  internalStatusOf,
+  NOT_JSON_FIELDS,
+  parseOrAnswer,
+  problemAnswer,
+  sendAnswer,
+  sendProblem,
+  type InternalAnswer,
+} from './internal-answer';
+export { internalErrorHandler, requireInternalToken, tokenAccepted } from './internal-routes';

@@ -1,0 +1,41 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
+import { INTERNAL_TOKEN_HEADER } from '@khiw/contracts';
+import { answerForError, fieldsOf, NOT_JSON_FIELDS, sendAnswer, sendProblem } from './internal-answer';
+
+/** True when no token is configured or `given` is it (compared in constant time). */
+export function tokenAccepted(token: string | undefined, given: string | string[] | undefined): boolean {
+  if (!token) return true;
+  const presented = Buffer.from(String(given ?? ''));
+  const expected = Buffer.from(token);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+/**
+ * When a token is configured, every call must carry it in INTERNAL_TOKEN_HEADER (the gateway
+ * does); otherwise 401 UNAUTHORIZED. Unset means not checked (local runs).
+ */
+export function requireInternalToken(token: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    if (tokenAccepted(token, req.get(INTERNAL_TOKEN_HEADER))) return next();
+    sendProblem(res, 'UNAUTHORIZED');
+  };
+}
+
+/**
+ * Last handler of an internal router: a KhiwError answers its code, a zod error and an
+ * unreadable or oversized body answer INVALID_INPUT / BODY_TOO_LARGE; the rest goes on
+ * (a logged 500).
+ */
+export function internalErrorHandler(): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    const answer = answerForError(err);
+    if (answer) return sendAnswer(res, answer);
+    if (err instanceof z.ZodError) return sendProblem(res, 'INVALID_INPUT', fieldsOf(err));
+    const type = (err as { type?: string } | null)?.type;
+    if (type === 'entity.parse.failed') return sendProblem(res, 'INVALID_INPUT', { ...NOT_JSON_FIELDS });
+    if (type === 'entity.too.large') return sendProblem(res, 'BODY_TOO_LARGE');
+    next(err);
+  };
+}
