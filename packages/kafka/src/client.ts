@@ -1,7 +1,13 @@
-import { Kafka, logLevel, type Consumer, type Producer, type KafkaConfig, type LogEntry } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Consumer,
+  type Producer,
+  type KafkaConfig,
+  type LogEntry,
+} from 'kafkajs';
 import type { Logger } from '@khiw/observability';
-
-export type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 
 const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -40,10 +46,17 @@ export function createKafka({
 
 /**
  * Producer for events that must not be lost or duplicated by retries: idempotent, acks from
- * every in-sync replica (the `acks: -1` is set on each send by `sendEvents`).
+ * every in-sync replica (each send sets `acks: -1`). The partitioner is named so kafkajs stops
+ * warning that its default changed in 2.0; it is that default (murmur2, as Java clients), which
+ * khiw has always used, so a booking id keeps the partition its earlier events are on.
  */
 export function createProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
 }
 
 export function createConsumer(kafka: Kafka, groupId: string): Consumer {

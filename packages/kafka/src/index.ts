@@ -1,5 +1,11 @@
 export { createConsumer, createKafka, createProducer } from './client';
-export type { Consumer, EachMessagePayload, Kafka, Producer } from './client';
 export { keepOrDeadLetter, sendToDeadLetter } from './dead-letter';
 export { TOPICS, qualifyTopic, topicName, topicSpecs, type TopicKey, type TopicSpec } from './topics';
-export { PublishLoop, type PublishLoopOptions } from './publish-loop';
+export {
+  OutboxRelay,
+  type OutboxDatabase,
+  type OutboxRelayOptions,
+  type OutboxTopic,
+  type OutboxTransaction,
+  type RelayCounter,
+} from './outbox-relay';
