@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { QUEUES } from '@khiw/contracts';
 import { createPgPool, createPrismaClient } from '@khiw/db';
-import { createKafka, createProducer } from '@khiw/kafka';
+import { createKafka, createProducer, OutboxRelay } from '@khiw/kafka';
 import {
   Counter,
   createServiceApp,
@@ -15,15 +15,18 @@ import { bullPrefix, closeRedis, createRedisClient, pingRedis } from '@khiw/redi
 import { BookingEngine } from './bookings/booking-engine';
 import { createBookingWorker } from './bookings/booking.worker';
 import { ReserveBookings } from './bookings/reserve-bookings.usecase';
-import { SelfService } from './bookings/self-service.usecase';
+import { CancelBooking } from './bookings/cancel-booking.usecase';
+import { GetRequestState } from './bookings/get-request-state.usecase';
+import { LookupAppointment } from './bookings/lookup-appointment.usecase';
+import { RescheduleBooking } from './bookings/reschedule-booking.usecase';
 import { LoadCampaign } from './campaigns/load-campaign.usecase';
-import { ChangeQuotas } from './campaigns/quotas.usecase';
+import { SetGroupQuota } from './campaigns/set-group-quota.usecase';
+import { TransferQuota } from './campaigns/transfer-quota.usecase';
 import { SnapshotPublisher } from './campaigns/snapshot-publisher';
 import { loadConfig } from './config';
 import { internalRoutes } from './http/internal.routes';
 import { ImportRegistry } from './registry/import-registry.usecase';
 import { registryRoutes } from './registry/registry.routes';
-import { OutboxRelay } from './outbox/outbox-relay';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -109,10 +112,13 @@ async function main(): Promise<void> {
     lockDurationMs: config.BOOKING_LOCK_MS,
   });
   const relay = new OutboxRelay({
-    prisma,
+    db: prisma,
     producer,
+    table: 'booking.outbox_events',
+    lockKey: 74_2021_07,
+    topic: { column: 'topic', namespace: config.KHIW_NAMESPACE },
+    onPublished: 'mark',
     logger: logger.child({ component: 'outbox-relay' }),
-    namespace: config.KHIW_NAMESPACE,
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollMs: config.OUTBOX_POLL_MS,
     metrics: {
@@ -150,9 +156,13 @@ async function main(): Promise<void> {
   );
   app.use(
     internalRoutes({
-      selfService: new SelfService(prisma),
-      quotas: new ChangeQuotas(prisma),
+      lookupAppointment: new LookupAppointment(prisma),
+      getRequestState: new GetRequestState(prisma),
+      cancelBooking: new CancelBooking(prisma),
+      rescheduleBooking: new RescheduleBooking(prisma),
       loadCampaign: new LoadCampaign(prisma),
+      setGroupQuota: new SetGroupQuota(prisma),
+      transferQuota: new TransferQuota(prisma),
       snapshots,
       bookingQueue: queue,
       logger,
@@ -167,10 +177,7 @@ async function main(): Promise<void> {
     await snapshots.close();
     await closeRedis(snapshotRedis);
   });
-  shutdown.add('outbox relay', async () => {
-    await relay.stop();
-    if (config.OUTBOX_RELAY_ENABLED) await relay.publishBatch().catch(() => 0);
-  });
+  shutdown.add('outbox relay', () => relay.close());
   shutdown.add('kafka producer', () => producer.disconnect());
   shutdown.add('booking queue', () => queue.close());
   shutdown.add('postgres', async () => {

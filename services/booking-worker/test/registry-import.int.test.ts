@@ -10,7 +10,11 @@ import {
   TEST_DATABASE_URL,
   uniqueNamespace,
 } from '../../../test/support/env';
-import { ImportRegistry, type ImportReport } from '../src/registry/import-registry.usecase';
+import {
+  ImportRegistry,
+  type ImportRegistryCommand,
+  type ImportReport,
+} from '../src/registry/import-registry.usecase';
 import { registryRoutes } from '../src/registry/registry.routes';
 
 // Done-when (issue 6): an import of 200,000 registry rows with 50 bad rows: the good rows
@@ -22,8 +26,8 @@ let port: number;
 const settled: Promise<unknown>[] = [];
 
 class ObservedImport extends ImportRegistry {
-  override execute(...args: Parameters<ImportRegistry['execute']>): Promise<ImportReport> {
-    const run = super.execute(...args);
+  override execute(command: ImportRegistryCommand): Promise<ImportReport> {
+    const run = super.execute(command);
     settled.push(run.catch((error: unknown) => error));
     return run;
   }

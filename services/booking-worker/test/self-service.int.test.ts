@@ -1,87 +1,79 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Queue } from 'bullmq';
 import { createPrismaClient } from '@khiw/db';
-import { TEST_DATABASE_URL, uniqueNamespace } from '../../../test/support/env';
-import { startService, type RunningService } from '../../../test/support/services';
+import { TEST_DATABASE_URL } from '../../../test/support/env';
 import {
   book,
   bookingJob,
-  bookingQueue,
   bookingsOf,
   campaignState,
   expectCountersMatchRows,
+  g1At,
+  g2At,
+  identity,
   KTB,
   newCampaignId,
   outboxOf,
-  outcomeOf,
   person,
   SKH,
   slot,
   standbyOf,
   tinyCampaign,
+  useBookingWorker,
   workerClient,
-  type Json,
   type Person,
 } from './worker-fixtures';
 
 /**
- * The booking worker end to end: a real worker process (BullMQ consumer + /internal HTTP
- * API) on the real Redis and PostgreSQL, tiny campaigns (4 doses, 2 groups, standby 3) so
- * that sold-out, standby, promotion and quota moves happen with a handful of jobs. Answers
- * are checked through the API and the state directly in the database.
+ * Self-service end to end: a real worker process (BullMQ consumer + /internal HTTP API) on
+ * the real Redis and PostgreSQL, a tiny campaign (4 doses, 2 groups, standby 3) so that
+ * sold-out, standby, promotion and quota moves happen with a handful of jobs. Answers are
+ * checked through the API and the state directly in the database. Rescheduling, eligibility
+ * and duplicates: booking-rules.int.test.ts.
  */
-const namespace = uniqueNamespace('bw-self');
-const INTERNAL_TOKEN = 'internal-token-for-worker-tests-42';
+const worker = useBookingWorker('bw-self');
+const { call, loadCampaign } = worker;
 const prisma = createPrismaClient(TEST_DATABASE_URL, { poolSize: 4 });
-const registryListed: string[] = [];
-let worker: RunningService;
 let queue: Queue;
-let base = '';
-const call = workerClient(() => base, INTERNAL_TOKEN);
 
-async function loadCampaign(file: Json): Promise<void> {
-  const answer = await call('PUT', `/internal/campaigns/${file.id}`, file);
-  expect(answer.status).toBe(200);
-}
-
-const g1At = (site: string, time?: string) => ({ groupCode: 'g1', siteId: site, slotId: slot(site, time) });
-const g2At = (site: string, time?: string) => ({ groupCode: 'g2', siteId: site, slotId: slot(site, time) });
-const identity = (who: Person) => ({ citizenId: who.citizenId, birthDate: who.birthDate });
-
-beforeAll(async () => {
-  queue = bookingQueue(namespace);
-  worker = await startService('booking-worker', namespace, {
-    INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-    // The outbox table is shared by every test run on this database: a relay here would
-    // publish other runs' rows to this namespace's topics. The rows are checked in SQL instead.
-    OUTBOX_RELAY_ENABLED: 'false',
-    SNAPSHOT_INTERVAL_MS: '100',
-    DATABASE_POOL_SIZE: '5',
-  });
-  base = `http://127.0.0.1:${worker.port}`;
+beforeAll(() => {
+  queue = worker.queue;
 });
 
 afterAll(async () => {
-  const code = await worker?.stop();
-  await queue?.obliterate({ force: true }).catch(() => undefined);
-  await queue?.close();
-  if (registryListed.length > 0) {
-    await prisma.$executeRaw`DELETE FROM booking.registry_vaccinated WHERE citizen_id = ANY(${registryListed}::text[])`;
-  }
   await prisma.$disconnect();
-  expect(code).toBe(0);
 });
 
 describe('internal API access', () => {
   it('refuses calls without the internal token', async () => {
-    const anonymous = workerClient(() => base);
+    const anonymous = workerClient(worker.base);
     const answer = await anonymous('POST', '/internal/appointments/lookup', {
       campaignId: 'whatever',
       citizenId: person().citizenId,
       birthDate: '1960-05-01',
     });
     expect(answer.status).toBe(401);
-    expect(answer.body.code).toBe('UNAUTHORIZED');
+    expect(answer.body).toEqual({ code: 'UNAUTHORIZED' });
+  });
+
+  it('answers problems with a code only (the gateway has the words), and bad input per field', async () => {
+    const bad = await call('POST', '/internal/appointments/lookup', {
+      campaignId: 'whatever',
+      citizenId: '123',
+      birthDate: 'yesterday',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({
+      code: 'INVALID_INPUT',
+      fields: { citizenId: expect.any(String), birthDate: expect.any(String) },
+    });
+    const mismatch = await call('PUT', '/internal/campaigns/one-campaign', { id: 'another' });
+    expect(mismatch).toEqual({
+      status: 400,
+      body: { code: 'INVALID_INPUT', fields: { id: expect.any(String) } },
+    });
+    const unknown = await call('GET', '/internal/requests/no-such-request-123');
+    expect(unknown).toEqual({ status: 404, body: { code: 'NOT_FOUND' } });
   });
 });
 
@@ -385,170 +377,5 @@ describe('sold out, standby, cancellation with promotion, quota transfer', () =>
     const s2Now = await call('POST', '/internal/appointments/lookup', { campaignId, ...identity(s2) });
     expect(s2Now.body.standby.position).toBe(1);
     await expectCountersMatchRows(prisma, campaignId);
-  });
-});
-
-describe('(d) rescheduling', () => {
-  // One site, 09:00 and 10:00 with 2 places each; g1 may take all 4 doses.
-  const campaignId = newCampaignId('resched');
-  const r1 = person();
-  const r2 = person();
-  const r3 = person();
-  const booking = new Map<Person, string>();
-
-  beforeAll(async () => {
-    await loadCampaign(tinyCampaign(campaignId, { quotas: [4, 0], sites: [SKH], times: ['09:00', '10:00'] }));
-    for (const [who, time] of [
-      [r1, '09:00'],
-      [r2, '09:00'],
-      [r3, '10:00'],
-    ] as const) {
-      const outcome = await book(queue, bookingJob(campaignId, who, g1At(SKH, time)));
-      if (outcome.status !== 'confirmed') throw new Error(`set-up booking: ${JSON.stringify(outcome)}`);
-      booking.set(who, outcome.booking.bookingId);
-    }
-  });
-
-  it('refuses a full slot with 409 SLOT_FULL and changes nothing', async () => {
-    const before = {
-      state: await campaignState(prisma, campaignId),
-      bookings: await bookingsOf(prisma, campaignId),
-    };
-    const outboxBefore = (await outboxOf(prisma, campaignId)).length;
-    const full = await call('POST', `/internal/bookings/${booking.get(r3)}/reschedule`, {
-      ...identity(r3),
-      slotId: slot(SKH, '09:00'),
-    });
-    expect([full.status, full.body.code]).toEqual([409, 'SLOT_FULL']);
-    const unknown = await call('POST', `/internal/bookings/${booking.get(r3)}/reschedule`, {
-      ...identity(r3),
-      slotId: slot(KTB, '09:00'),
-    });
-    expect([unknown.status, unknown.body.code]).toEqual([400, 'UNKNOWN_SLOT']);
-    expect({
-      state: await campaignState(prisma, campaignId),
-      bookings: await bookingsOf(prisma, campaignId),
-    }).toEqual(before);
-    expect((await outboxOf(prisma, campaignId)).length).toBe(outboxBefore);
-  });
-
-  it('moves to a slot with room: counters follow, one BookingRescheduled row', async () => {
-    const moved = await call('POST', `/internal/bookings/${booking.get(r1)}/reschedule`, {
-      ...identity(r1),
-      slotId: slot(SKH, '10:00'),
-    });
-    expect(moved.status).toBe(200);
-    expect(moved.body.booking).toMatchObject({
-      bookingId: booking.get(r1),
-      status: 'confirmed',
-      siteId: SKH,
-      slotId: slot(SKH, '10:00'),
-      startsAt: '2021-08-02T03:00:00.000Z',
-    });
-    expect(await campaignState(prisma, campaignId)).toMatchObject({
-      bookedDoses: 3,
-      groups: { g1: { quota: 4, booked: 3 } },
-      slots: { [slot(SKH, '09:00')]: 1, [slot(SKH, '10:00')]: 2 },
-    });
-    const row = (await bookingsOf(prisma, campaignId)).find((b) => b.id === booking.get(r1))!;
-    expect(row).toMatchObject({ status: 'confirmed', slot_id: slot(SKH, '10:00') });
-    const event = (await outboxOf(prisma, campaignId)).at(-1)!;
-    expect(event).toMatchObject({ type: 'BookingRescheduled', key: booking.get(r1) });
-    expect(JSON.stringify(event.payload)).toContain(slot(SKH, '09:00')); // where from
-    const lookup = await call('POST', '/internal/appointments/lookup', { campaignId, ...identity(r1) });
-    expect(lookup.body.booking.slotId).toBe(slot(SKH, '10:00'));
-    await expectCountersMatchRows(prisma, campaignId);
-
-    // Now 10:00 is full, the other way round.
-    const full = await call('POST', `/internal/bookings/${booking.get(r2)}/reschedule`, {
-      ...identity(r2),
-      slotId: slot(SKH, '10:00'),
-    });
-    expect([full.status, full.body.code]).toEqual([409, 'SLOT_FULL']);
-  });
-});
-
-describe('(g) eligibility', () => {
-  const campaignId = newCampaignId('elig');
-
-  beforeAll(async () => {
-    await loadCampaign(tinyCampaign(campaignId));
-  });
-
-  it('rejects a wrong or missing province, an under-18 and a registry-listed person, and books nothing', async () => {
-    const listed = person();
-    registryListed.push(listed.citizenId);
-    await prisma.$executeRaw`
-      INSERT INTO booking.registry_vaccinated (citizen_id, source) VALUES (${listed.citizenId}, 'worker-int-test')`;
-    const cases: Array<[Person, Parameters<typeof bookingJob>[2], string]> = [
-      [person(), { ...g1At(SKH), provinceCode: '10' }, 'NOT_ELIGIBLE_PROVINCE'],
-      [person(), { ...g1At(SKH), provinceCode: null }, 'NOT_ELIGIBLE_PROVINCE'],
-      // 17 on the appointment day (2021-08-02), 18 the day after.
-      [person({ birthDate: '2003-08-03' }), g1At(SKH), 'NOT_ELIGIBLE_AGE'],
-      [person({ birthDate: '2010-01-01' }), g2At(KTB), 'NOT_ELIGIBLE_AGE'],
-      [listed, g1At(SKH), 'ALREADY_VACCINATED'],
-    ];
-    const jobs = cases.map(([who, choice]) => bookingJob(campaignId, who, choice));
-    await queue.addBulk(jobs.map((job) => ({ name: 'booking', data: job, opts: { jobId: job.requestId } })));
-    const outcomes = await Promise.all(jobs.map((job) => outcomeOf(queue, job.requestId)));
-    expect(outcomes).toEqual(cases.map(([, , reason]) => ({ status: 'rejected', reason })));
-
-    expect(await bookingsOf(prisma, campaignId)).toEqual([]);
-    expect(await standbyOf(prisma, campaignId)).toEqual([]);
-    expect(await campaignState(prisma, campaignId)).toMatchObject({
-      bookedDoses: 0,
-      standbyCount: 0,
-      groups: { g1: { booked: 0 }, g2: { booked: 0 } },
-    });
-    const events = await outboxOf(prisma, campaignId);
-    expect(events.map((e) => [e.type, e.payload.requestId, e.payload.data?.reason])).toEqual(
-      expect.arrayContaining(jobs.map((job, i) => ['BookingRejected', job.requestId, cases[i]![2]])),
-    );
-    expect(events.every((e) => e.type === 'BookingRejected')).toBe(true);
-
-    // Exactly 18 on the day is old enough.
-    const adult = await book(queue, bookingJob(campaignId, person({ birthDate: '2003-08-02' }), g1At(SKH)));
-    expect(adult.status).toBe('confirmed');
-  });
-});
-
-describe('(h) one person, 20 jobs with different job ids at once', () => {
-  const campaignId = newCampaignId('dup');
-
-  beforeAll(async () => {
-    await loadCampaign(tinyCampaign(campaignId, { times: ['09:00', '10:00'] }));
-  });
-
-  it('ends with one booking; the others are ALREADY_BOOKED', async () => {
-    const who = person();
-    const jobs = Array.from({ length: 20 }, (_, i) =>
-      bookingJob(campaignId, who, i % 2 ? g1At(KTB, '10:00') : g2At(SKH, '09:00')),
-    );
-    await queue.addBulk(jobs.map((job) => ({ name: 'booking', data: job, opts: { jobId: job.requestId } })));
-    const outcomes = await Promise.all(jobs.map((job) => outcomeOf(queue, job.requestId)));
-    expect(outcomes.filter((o) => o.status === 'confirmed')).toHaveLength(1);
-    expect(outcomes.filter((o) => o.status === 'rejected' && o.reason === 'ALREADY_BOOKED')).toHaveLength(19);
-
-    const bookings = await bookingsOf(prisma, campaignId);
-    expect(bookings).toHaveLength(1);
-    expect(bookings[0]).toMatchObject({ citizen_id: who.citizenId, status: 'confirmed' });
-    expect(await standbyOf(prisma, campaignId)).toEqual([]);
-    expect((await campaignState(prisma, campaignId)).bookedDoses).toBe(1);
-    const confirmed = (await outboxOf(prisma, campaignId)).filter((e) => e.type === 'BookingConfirmed');
-    expect(confirmed).toHaveLength(1);
-    await expectCountersMatchRows(prisma, campaignId);
-  });
-
-  it('the database itself refuses a second active booking for the same citizen', async () => {
-    const [first] = await bookingsOf(prisma, campaignId);
-    // Bypassing the worker: the unique index is the last word (DESIGN.md invariant 2).
-    await expect(
-      prisma.$executeRaw`
-        INSERT INTO booking.bookings (id, campaign_id, reference, request_id, citizen_id, first_name, last_name,
-          birth_date, phone, group_code, site_id, slot_id, status, channel)
-        SELECT gen_random_uuid(), campaign_id, reference || 'X', request_id || 'x', citizen_id, first_name,
-          last_name, birth_date, phone, group_code, site_id, slot_id, 'confirmed', channel
-        FROM booking.bookings WHERE id = ${first!.id}::uuid`,
-    ).rejects.toThrow(/unique|duplicate/i);
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import { Job, Queue } from 'bullmq';
 import {
   QUEUES,
@@ -9,7 +10,15 @@ import {
 } from '@khiw/contracts';
 import type { PrismaClient } from '@khiw/db';
 import { bullPrefix } from '@khiw/redis';
-import { randomCitizenId, randomMobile, REDIS_URL, sampleCampaign } from '../../../test/support/env';
+import {
+  randomCitizenId,
+  randomMobile,
+  REDIS_URL,
+  sampleCampaign,
+  uniqueNamespace,
+} from '../../../test/support/env';
+import { eventually } from '../../../infra/local/eventually';
+import { startService, type RunningService } from '../../../test/support/services';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -26,6 +35,16 @@ export const KTB = 'KTB';
 export const ADULT = '1960-05-01';
 
 export const slot = (site: string, time = '09:00') => slotId(site, DAY, time);
+export const g1At = (site: string, time?: string) => ({
+  groupCode: 'g1',
+  siteId: site,
+  slotId: slot(site, time),
+});
+export const g2At = (site: string, time?: string) => ({
+  groupCode: 'g2',
+  siteId: site,
+  slotId: slot(site, time),
+});
 
 /**
  * A small copy of the sample campaign (same eligibility: province 74, 18+, registry
@@ -91,6 +110,8 @@ export function requestIdFor(campaignId: string): string {
   return `${campaignId}.${randomBytes(16).toString('base64url')}`;
 }
 
+export const identity = (who: Person) => ({ citizenId: who.citizenId, birthDate: who.birthDate });
+
 export function bookingJob(
   campaignId: string,
   who: Person,
@@ -124,19 +145,20 @@ export function bookingQueue(namespace: string): Queue {
 
 /** Waits for the job's outcome (its return value); a failed job is an error. */
 export async function outcomeOf(queue: Queue, jobId: string, timeoutMs = 30_000): Promise<BookingOutcome> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const job = await Job.fromId(queue, jobId);
-    if (job) {
-      const state = await job.getState();
-      // The job was read before its state: it may have completed in between, so read it
-      // again for its return value.
-      if (state === 'completed') return (await Job.fromId(queue, jobId))!.returnvalue as BookingOutcome;
-      if (state === 'failed') throw new Error(`job ${jobId} failed: ${job.failedReason}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`job ${jobId} not finished after ${timeoutMs} ms`);
+  const done = await eventually(
+    async () => {
+      const state = await queue.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') return undefined;
+      // Read after its state: a job read first may complete in between without its return value.
+      const job = await Job.fromId(queue, jobId);
+      return { state, job };
+    },
+    timeoutMs,
+    `job ${jobId} to finish`,
+    50,
+  );
+  if (done.state === 'failed') throw new Error(`job ${jobId} failed: ${done.job?.failedReason}`);
+  return done.job!.returnvalue as BookingOutcome;
 }
 
 /** Adds the job (job id = request id, as the gateway does) and waits for its outcome. */
@@ -266,4 +288,63 @@ export async function standbyOf(prisma: PrismaClient, campaignId: string): Promi
   return prisma.$queryRaw<StandbyRow[]>`
     SELECT id::text, position, request_id, citizen_id, status, group_code, site_id, booking_id::text
     FROM booking.standby_entries WHERE campaign_id = ${campaignId} ORDER BY position`;
+}
+
+export const INTERNAL_TOKEN = 'internal-token-for-worker-tests-42';
+
+export interface WorkerUnderTest {
+  /** The worker's booking queue (set once the worker is up). */
+  readonly queue: Queue;
+  readonly base: () => string;
+  /** Calls the worker's /internal API with the internal token. */
+  readonly call: ReturnType<typeof workerClient>;
+  /** Loads a campaign through the API (which publishes its snapshot). */
+  loadCampaign(file: Json): Promise<void>;
+}
+
+/**
+ * A real booking-worker process (BullMQ consumer + /internal API) for the tests of one file,
+ * in its own namespace: started before them, stopped after them, and required to exit
+ * cleanly and never to have refused a campaign snapshot that breaks its contract.
+ */
+export function useBookingWorker(label: string): WorkerUnderTest {
+  const namespace = uniqueNamespace(label);
+  let worker: RunningService | undefined;
+  let queue: Queue | undefined;
+  let base = '';
+  const call = workerClient(() => base, INTERNAL_TOKEN);
+
+  beforeAll(async () => {
+    queue = bookingQueue(namespace);
+    worker = await startService('booking-worker', namespace, {
+      INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+      // The outbox table is shared by every test run on this database: a relay here would
+      // publish other runs' rows to this namespace's topics. The rows are checked in SQL instead.
+      OUTBOX_RELAY_ENABLED: 'false',
+      SNAPSHOT_INTERVAL_MS: '100',
+      DATABASE_POOL_SIZE: '5',
+    });
+    base = `http://127.0.0.1:${worker.port}`;
+  });
+
+  afterAll(async () => {
+    const code = await worker?.stop();
+    await queue?.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
+    expect(worker?.output() ?? '').not.toMatch(/breaks its contract/);
+    expect(code).toBe(0);
+  });
+
+  return {
+    get queue() {
+      if (!queue) throw new Error('the booking worker is not started yet');
+      return queue;
+    },
+    base: () => base,
+    call,
+    async loadCampaign(file) {
+      const answer = await call('PUT', `/internal/campaigns/${file.id}`, file);
+      expect(answer.status).toBe(200);
+    },
+  };
 }

@@ -47,7 +47,7 @@ export class BookingEngine {
     const unique = [...new Map(items.map((item) => [item.requestId, item])).values()];
     let answers: Map<string, BookingOutcome | Error>;
     try {
-      const result = await reserve.execute(campaignId, unique);
+      const result = await reserve.execute({ campaignId, requests: unique });
       batchSize.observe(unique.length);
       answers = new Map(unique.map((item, i) => [item.requestId, result.outcomes[i]!]));
       if (result.changed) snapshots.touch(campaignId, result.soldOut);
@@ -61,7 +61,7 @@ export class BookingEngine {
       let soldOut = false;
       for (const item of unique) {
         try {
-          const result = await reserve.execute(campaignId, [item]);
+          const result = await reserve.execute({ campaignId, requests: [item] });
           batchSize.observe(1);
           answers.set(item.requestId, result.outcomes[0]!);
           soldOut ||= result.soldOut;

@@ -11,7 +11,6 @@ import type {
   Channel,
 } from '@khiw/contracts';
 import { TOPIC_OF_EVENT } from '@khiw/contracts';
-import { Prisma } from '@khiw/db';
 
 // Events are built to their contract types, not parsed: this runs for every booking in the
 // hot path, and booking-events.test.ts proves each builder's output passes the schema.
@@ -181,28 +180,6 @@ export function rescheduledEvent(r: {
     data: { reference: r.reference, phone: r.phone, from: r.from, appointment: r.appointment },
   };
   return row(event, r.bookingId);
-}
-
-/** Inserts outbox rows in one statement; a row whose id exists already is left alone. */
-/** Inserts outbox rows: one statement, $1..$5 the column arrays of outboxInsertValues. */
-export const OUTBOX_INSERT_SQL = `
-  INSERT INTO booking.outbox_events (id, topic, key, type, payload)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
-  ON CONFLICT (id) DO NOTHING`;
-
-export function outboxInsertValues(rows: OutboxRow[]): unknown[] {
-  return [
-    rows.map((r) => r.id),
-    rows.map((r) => r.topic),
-    rows.map((r) => r.key),
-    rows.map((r) => r.type),
-    rows.map((r) => JSON.stringify(r.payload)),
-  ];
-}
-
-export async function insertOutbox(tx: Prisma.TransactionClient, rows: OutboxRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.$executeRawUnsafe(OUTBOX_INSERT_SQL, ...outboxInsertValues(rows));
 }
 
 /** A UUID (version 8, RFC 9562: vendor-specific) from SHA-256 of a name. */

@@ -1,5 +1,79 @@
-import type { PrismaClient } from '@khiw/db';
+import { CampaignSnapshot, SiteSlots } from '@khiw/contracts';
+import type { Campaign, PriorityGroup, PrismaClient, Site } from '@khiw/db';
 import { campaignIndexKey, campaignKey, type Redis } from '@khiw/redis';
+
+/** What the snapshot is built from: the campaign row with its groups (in order) and sites. */
+export type CampaignRows = Campaign & { groups: PriorityGroup[]; sites: Site[] };
+export interface SlotCounts {
+  id: string;
+  siteId: string;
+  startsAt: Date;
+  capacity: number;
+  booked: number;
+}
+
+/**
+ * The campaign's snapshot and each site's slots (slots in time order), checked against their
+ * contracts (@khiw/contracts): a bug here throws here and never reaches a reader. The objects
+ * returned are the ones built, not the parsed copies, so the JSON written keeps every field
+ * as built (the sms settings as loaded, for one).
+ */
+export function buildCampaignSnapshot(
+  campaign: CampaignRows,
+  slots: SlotCounts[],
+  publishedAt: string,
+): { snapshot: CampaignSnapshot; sites: SiteSlots[] } {
+  const bySite = new Map<string, SiteSlots['slots']>();
+  for (const slot of slots) {
+    const list = bySite.get(slot.siteId) ?? [];
+    list.push({
+      id: slot.id,
+      startsAt: slot.startsAt.toISOString(),
+      capacity: slot.capacity,
+      remaining: slot.capacity - slot.booked,
+    });
+    bySite.set(slot.siteId, list);
+  }
+  const eligibility = campaign.eligibility as Record<string, unknown>;
+  const snapshot = {
+    id: campaign.id,
+    name: { th: campaign.nameTh, en: campaign.nameEn },
+    vaccine: campaign.vaccine,
+    timezone: campaign.timezone,
+    opensAt: campaign.opensAt.toISOString(),
+    state: campaign.state,
+    totalDoses: campaign.totalDoses,
+    remainingDoses: campaign.totalDoses - campaign.bookedDoses,
+    standbySize: campaign.standbySize,
+    standbyCount: campaign.standbyCount,
+    eligibility: {
+      provinceOfResidence: eligibility.provinceOfResidence,
+      provinceCode: eligibility.provinceCode,
+      minAgeYears: eligibility.minAgeYears,
+      maxAgeYears: eligibility.maxAgeYears,
+    },
+    sms: campaign.sms,
+    groups: campaign.groups.map((g) => ({
+      code: g.code,
+      name: { th: g.nameTh, en: g.nameEn },
+      quota: g.quota,
+      remaining: g.quota - g.booked,
+      ...(g.minAgeYears !== null && { minAgeYears: g.minAgeYears }),
+      ...(g.maxAgeYears !== null && { maxAgeYears: g.maxAgeYears }),
+    })),
+    sites: campaign.sites.map((s) => ({
+      id: s.id,
+      name: { th: s.nameTh, en: s.nameEn },
+      kind: s.kind,
+      remaining: (bySite.get(s.id) ?? []).reduce((sum, slot) => sum + slot.remaining, 0),
+    })),
+    publishedAt,
+  };
+  CampaignSnapshot.parse(snapshot);
+  const sites = [...bySite].map(([siteId, list]) => ({ siteId, slots: list, publishedAt }));
+  for (const site of sites) SiteSlots.parse(site);
+  return { snapshot: snapshot as CampaignSnapshot, sites };
+}
 
 /**
  * The gateway serves campaign information from Redis, never from the booking tables: the
@@ -24,67 +98,12 @@ export async function publishCampaignSnapshot(
     select: { id: true, siteId: true, startsAt: true, capacity: true, booked: true },
     orderBy: [{ siteId: 'asc' }, { startsAt: 'asc' }],
   });
-  const publishedAt = new Date().toISOString();
-  const bySite = new Map<
-    string,
-    Array<{ id: string; startsAt: string; capacity: number; remaining: number }>
-  >();
-  for (const slot of slots) {
-    const list = bySite.get(slot.siteId) ?? [];
-    list.push({
-      id: slot.id,
-      startsAt: slot.startsAt.toISOString(),
-      capacity: slot.capacity,
-      remaining: slot.capacity - slot.booked,
-    });
-    bySite.set(slot.siteId, list);
-  }
-  const eligibility = campaign.eligibility as Record<string, unknown>;
-  const snapshot = {
-    id: campaign.id,
-    name: { th: campaign.nameTh, en: campaign.nameEn },
-    vaccine: campaign.vaccine,
-    timezone: campaign.timezone,
-    opensAt: campaign.opensAt.toISOString(),
-    state: campaign.state,
-    totalDoses: campaign.totalDoses,
-    remainingDoses: campaign.totalDoses - campaign.bookedDoses,
-    // The waiting room offers standby after sell-out while the standby list has room.
-    standbySize: campaign.standbySize,
-    standbyCount: campaign.standbyCount,
-    eligibility: {
-      provinceOfResidence: eligibility.provinceOfResidence,
-      provinceCode: eligibility.provinceCode,
-      minAgeYears: eligibility.minAgeYears,
-      maxAgeYears: eligibility.maxAgeYears,
-    },
-    // What the notification service needs to word and time its messages.
-    sms: campaign.sms,
-    groups: campaign.groups.map((g) => ({
-      code: g.code,
-      name: { th: g.nameTh, en: g.nameEn },
-      quota: g.quota,
-      remaining: g.quota - g.booked,
-      ...(g.minAgeYears !== null && { minAgeYears: g.minAgeYears }),
-      ...(g.maxAgeYears !== null && { maxAgeYears: g.maxAgeYears }),
-    })),
-    sites: campaign.sites.map((s) => ({
-      id: s.id,
-      name: { th: s.nameTh, en: s.nameEn },
-      kind: s.kind,
-      remaining: (bySite.get(s.id) ?? []).reduce((sum, slot) => sum + slot.remaining, 0),
-    })),
-    publishedAt,
-  };
-  const slotsKey = campaignKey(namespace, campaignId, 'slots');
-  const fields = [...bySite].flatMap(([siteId, list]) => [
-    siteId,
-    JSON.stringify({ siteId, slots: list, publishedAt }),
-  ]);
+  const { snapshot, sites } = buildCampaignSnapshot(campaign, slots, new Date().toISOString());
+  const fields = sites.flatMap((site) => [site.siteId, JSON.stringify(site)]);
   const multi = redis
     .multi()
     .set(campaignKey(namespace, campaignId, 'info'), JSON.stringify(snapshot))
     .sadd(campaignIndexKey(namespace), campaignId);
-  if (fields.length > 0) multi.hset(slotsKey, ...fields);
+  if (fields.length > 0) multi.hset(campaignKey(namespace, campaignId, 'slots'), ...fields);
   await multi.exec();
 }

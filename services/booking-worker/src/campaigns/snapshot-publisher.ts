@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { PrismaClient } from '@khiw/db';
 import type { Logger } from '@khiw/observability';
 import type { Redis } from '@khiw/redis';
@@ -41,7 +42,14 @@ export class SnapshotPublisher {
     const previous = this.inFlight.get(campaignId) ?? Promise.resolve();
     const next = previous
       .then(() => publishCampaignSnapshot(this.prisma, this.redis, this.namespace, campaignId))
-      .catch((err: unknown) => this.logger.warn({ err, campaignId }, 'campaign snapshot not published'))
+      .catch((err: unknown) => {
+        // A snapshot that breaks its contract is a bug in this worker, not a passing outage.
+        if (err instanceof z.ZodError) {
+          this.logger.error({ err, campaignId }, 'campaign snapshot breaks its contract: not published');
+        } else {
+          this.logger.warn({ err, campaignId }, 'campaign snapshot not published');
+        }
+      })
       .finally(() => {
         if (this.inFlight.get(campaignId) === next) this.inFlight.delete(campaignId);
       });

@@ -1,7 +1,9 @@
 import type { PrismaClient } from '@khiw/db';
+import { KhiwError } from '@khiw/errors';
 import { maskCitizenId, normalizeCitizenId } from '@khiw/thai';
 import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import { RegistryStore } from './registry-store';
 
 /** skip-bad: good rows land, bad rows are reported. all-or-nothing: one bad row and nothing lands. */
 export const IMPORT_MODES = ['skip-bad', 'all-or-nothing'] as const;
@@ -31,13 +33,13 @@ export interface ImportReport {
   badRows: BadRow[];
 }
 
-export class ImportAborted extends Error {
-  readonly code = 'IMPORT_ABORTED';
-  readonly retriable = true;
-  constructor() {
-    super('the upload broke off before its end: nothing was imported');
-    this.name = 'ImportAborted';
-  }
+export interface ImportRegistryCommand {
+  /** The CSV as it streams in. */
+  body: AsyncIterable<Buffer | string>;
+  source: string;
+  mode: ImportMode;
+  /** Whether the whole body arrived (read at the end): a broken-off upload imports nothing. */
+  arrivedWhole: () => boolean;
 }
 
 const HEADER_NAMES = new Set(['citizen_id', 'citizenid', 'cid', 'pid', 'เลขประจำตัวประชาชน']);
@@ -56,10 +58,8 @@ export class ImportRegistry {
     private readonly options: { batchSize?: number; maxReported?: number; timeoutMs?: number } = {},
   ) {}
 
-  async execute(
-    body: AsyncIterable<Buffer | string>,
-    input: { source: string; mode: ImportMode; arrivedWhole: () => boolean },
-  ): Promise<ImportReport> {
+  async execute(command: ImportRegistryCommand): Promise<ImportReport> {
+    const { body, ...input } = command;
     const batchSize = this.options.batchSize ?? 5000;
     const maxReported = this.options.maxReported ?? 1000;
     const report: ImportReport = {
@@ -77,13 +77,12 @@ export class ImportRegistry {
     try {
       await this.prisma.$transaction(
         async (tx) => {
-          await tx.$executeRawUnsafe(
-            'CREATE TEMP TABLE registry_import (citizen_id text NOT NULL) ON COMMIT DROP',
-          );
+          const registry = new RegistryStore(tx);
+          await registry.createStaging();
           let batch: string[] = [];
           const flush = async () => {
             if (batch.length === 0) return;
-            await tx.$executeRaw`INSERT INTO registry_import (citizen_id) SELECT unnest(${batch}::text[])`;
+            await registry.stage(batch);
             batch = [];
           };
           let column = 0;
@@ -141,12 +140,17 @@ export class ImportRegistry {
             if (batch.length >= batchSize) await flush();
           }
           await flush();
-          if (!input.arrivedWhole()) throw new ImportAborted();
+          if (!input.arrivedWhole()) {
+            throw new KhiwError(
+              'IMPORT_ABORTED',
+              'the upload broke off before its end: nothing was imported',
+              {
+                retriable: true,
+              },
+            );
+          }
           if (input.mode === 'all-or-nothing' && report.bad > 0) throw rollback;
-          report.inserted = await tx.$executeRaw`
-            INSERT INTO booking.registry_vaccinated (citizen_id, source)
-            SELECT DISTINCT citizen_id, ${input.source} FROM registry_import
-            ON CONFLICT (citizen_id) DO NOTHING`;
+          report.inserted = await registry.landStaged(input.source);
           report.alreadyPresent = report.valid - report.inserted;
           report.committed = true;
         },

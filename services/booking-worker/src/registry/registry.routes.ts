@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { INTERNAL_TOKEN_HEADER } from '@khiw/contracts';
+import express, { type Router } from 'express';
+import { KhiwError } from '@khiw/errors';
+import { internalErrorHandler, requireInternalToken, sendAnswer, sendProblem } from '@khiw/internal-api';
 import type { Logger } from '@khiw/observability';
-import { IMPORT_MODES, ImportAborted, type ImportMode, type ImportRegistry } from './import-registry.usecase';
+import { IMPORT_MODES, type ImportMode, type ImportRegistry } from './import-registry.usecase';
 
 export interface RegistryRoutesDeps {
   importRegistry: ImportRegistry;
@@ -18,76 +18,56 @@ const SOURCE = /^[\w.-]{1,100}$/;
  * text/csv, streamed: the gateway's ops route pipes the upload here unbuffered. Mount it
  * before any body parser that would read text/csv (express.json leaves it alone).
  * 200 with the report when committed; 422 with the report when all-or-nothing refused it;
- * 400 for a bad query; a broken-off upload commits nothing.
+ * 400 INVALID_INPUT for a bad query; 400 IMPORT_ABORTED when the upload broke off (nothing
+ * is committed).
  */
 export function registryRoutes(deps: RegistryRoutesDeps): Router {
   const router = express.Router();
-  router.post('/internal/registry/vaccinated', (req: Request, res: Response, next: NextFunction) => {
-    if (deps.token) {
-      const given = Buffer.from(String(req.get(INTERNAL_TOKEN_HEADER) ?? ''));
-      const expected = Buffer.from(deps.token);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        return void res
-          .status(401)
-          .json({ code: 'UNAUTHORIZED', message: { th: 'ไม่มีสิทธิ์', en: 'Not allowed' } });
-      }
-    }
+  const path = '/internal/registry/vaccinated';
+  router.post(path, requireInternalToken(deps.token), async (req, res) => {
     const source =
       typeof req.query.source === 'string'
         ? req.query.source
         : `import-${new Date().toISOString().slice(0, 19)}`;
     const mode = (typeof req.query.mode === 'string' ? req.query.mode : 'skip-bad') as ImportMode;
-    if (!SOURCE.test(source.replace(/:/g, '-')) || !IMPORT_MODES.includes(mode)) {
-      return void res.status(400).json({
-        code: 'INVALID_INPUT',
-        message: { th: 'ข้อมูลไม่ถูกต้อง', en: 'Invalid input' },
-        fields: {
-          ...(!SOURCE.test(source.replace(/:/g, '-')) && {
-            source: { th: 'ชื่อแหล่งข้อมูลไม่ถูกต้อง', en: 'letters, digits, . _ - (max 100)' },
-          }),
-          ...(!IMPORT_MODES.includes(mode) && { mode: { th: 'โหมดไม่ถูกต้อง', en: IMPORT_MODES.join(' or ') } }),
-        },
+    // The default source has colons (a time of day): they are allowed.
+    const sourceOk = SOURCE.test(source.replace(/:/g, '-'));
+    const modeOk = IMPORT_MODES.includes(mode);
+    if (!sourceOk || !modeOk) {
+      return sendProblem(res, 'INVALID_INPUT', {
+        ...(!sourceOk && { source: 'letters, digits, . _ - (max 100)' }),
+        ...(!modeOk && { mode: IMPORT_MODES.join(' or ') }),
       });
     }
     const started = Date.now();
-    deps.importRegistry
-      .execute(req, { source, mode, arrivedWhole: () => req.complete })
-      .then((report) => {
-        deps.logger.info(
-          {
-            source,
-            mode,
-            rows: report.rows,
-            inserted: report.inserted,
-            bad: report.bad,
-            committed: report.committed,
-            ms: Date.now() - started,
-          },
-          'registry import',
-        );
-        res
-          .status(report.committed ? 200 : 422)
-          .set('Cache-Control', 'no-store')
-          .json(report);
-      })
-      .catch((error: unknown) => {
-        if (error instanceof ImportAborted || !req.complete) {
-          deps.logger.warn(
-            { source, ms: Date.now() - started },
-            'registry import broke off: nothing imported',
-          );
-          if (!res.headersSent && !res.destroyed)
-            res.status(400).json({
-              code: 'IMPORT_ABORTED',
-              message: {
-                th: 'การอัปโหลดไม่สมบูรณ์ ไม่มีข้อมูลถูกนำเข้า',
-                en: error instanceof Error ? error.message : 'aborted',
-              },
-            });
-          return;
-        }
-        next(error);
+    let report;
+    try {
+      report = await deps.importRegistry.execute({
+        body: req,
+        source,
+        mode,
+        arrivedWhole: () => req.complete,
       });
+    } catch (error) {
+      if (!KhiwError.is(error, 'IMPORT_ABORTED') && req.complete) throw error;
+      deps.logger.warn({ source, ms: Date.now() - started }, 'registry import broke off: nothing imported');
+      if (!res.headersSent && !res.destroyed) sendProblem(res, 'IMPORT_ABORTED');
+      return;
+    }
+    deps.logger.info(
+      {
+        source,
+        mode,
+        rows: report.rows,
+        inserted: report.inserted,
+        bad: report.bad,
+        committed: report.committed,
+        ms: Date.now() - started,
+      },
+      'registry import',
+    );
+    sendAnswer(res, { status: report.committed ? 200 : 422, body: report });
   });
+  router.use(path, internalErrorHandler());
   return router;
 }

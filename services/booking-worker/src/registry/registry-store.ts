@@ -1,0 +1,30 @@
+import type { Prisma } from '@khiw/db';
+
+/**
+ * booking.registry_vaccinated, the national registry's list of people already vaccinated,
+ * filled through a temporary staging table on ONE transaction: rows are staged as they
+ * arrive and land in the registry only at the end (landStaged), so a broken-off import
+ * leaves nothing behind.
+ */
+export class RegistryStore {
+  constructor(private readonly tx: Prisma.TransactionClient) {}
+
+  /** The staging table; dropped when the transaction ends. */
+  async createStaging(): Promise<void> {
+    await this.tx.$executeRawUnsafe(
+      'CREATE TEMP TABLE registry_import (citizen_id text NOT NULL) ON COMMIT DROP',
+    );
+  }
+
+  async stage(citizenIds: string[]): Promise<void> {
+    await this.tx.$executeRaw`INSERT INTO registry_import (citizen_id) SELECT unnest(${citizenIds}::text[])`;
+  }
+
+  /** Moves the staged IDs into the registry under `source`; returns how many were new. */
+  landStaged(source: string): Promise<number> {
+    return this.tx.$executeRaw`
+      INSERT INTO booking.registry_vaccinated (citizen_id, source)
+      SELECT DISTINCT citizen_id, ${source} FROM registry_import
+      ON CONFLICT (citizen_id) DO NOTHING`;
+  }
+}
