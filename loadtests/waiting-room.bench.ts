@@ -61,17 +61,23 @@ function rssBytes(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
 }
 
-/** The snapshot the booking worker would publish; the gateway reads only these fields. */
+/** The snapshot the booking worker would publish (the gateway parses it: contracts CampaignSnapshot). */
 async function publishSnapshot(campaignId: string): Promise<void> {
   const snapshot = {
     id: campaignId,
     name: { th: 'แคมเปญทดสอบภาระ', en: 'Benchmark campaign' },
+    vaccine: 'sinopharm',
+    timezone: 'Asia/Bangkok',
     opensAt: new Date(Date.now() - 60_000).toISOString(),
     state: 'open',
     totalDoses: 1_000_000,
     remainingDoses: 1_000_000,
+    standbySize: 0,
+    standbyCount: 0,
+    eligibility: {},
     groups: [],
     sites: [],
+    publishedAt: new Date().toISOString(),
   };
   await redis
     .multi()

@@ -4,6 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from '../../infra/local/services';
 
+export { eventually } from '../../infra/local/eventually';
+
 /** Set by test/global-setup.ts: the migrated integration-test database. */
 export const TEST_DATABASE_URL =
   process.env.KHIW_TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/khiw_test';
@@ -49,26 +51,6 @@ function isFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
-}
-
-/** Polls `probe` until it returns a value (not undefined) or the time is up. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
 }
 
 /** A valid Thai citizen ID (check digit computed) from a 12-digit body. */

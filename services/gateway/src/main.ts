@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     internalToken: config.INTERNAL_API_TOKEN,
     logger,
   });
-  const catalog = new CampaignCatalog(redis, config.KHIW_NAMESPACE);
+  const catalog = new CampaignCatalog(redis, config.KHIW_NAMESPACE, logger);
   app.use(waitingRoom.pollRouter);
   app.use(httpMetricsMiddleware(registry, service));
   // Ahead of the 8 kB parser: campaign files are large, this router parses its own bodies.
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   );
   app.use(staffRoutes({ roster, tokens: waitingRoom.tokens, logger }));
   app.use(express.static(path.resolve(__dirname, '../public'), { maxAge: '5m' }));
-  app.use(problemHandler(logger));
+  app.use(problemHandler({ logger, tokensRefused: waitingRoom.metrics.tokensRefused }));
   const server = await listen(app, config.PORT);
   if (config.WAITING_ROOM_ADMISSION_LOOP) waitingRoom.loop.start();
 

@@ -24,7 +24,7 @@ export async function publishBookingCampaign(
 ): Promise<void> {
   await publishSnapshot(redis, namespace, campaignId, {
     groups: GROUPS.map((code) => ({ code, name: { th: code, en: code }, quota: 100, remaining: 100 })),
-    sites: SITES.map((id) => ({ id, name: { th: id, en: id }, kind: 'hospital' })),
+    sites: SITES.map((id) => ({ id, name: { th: id, en: id }, kind: 'hospital', remaining: 38 })),
   });
   const publishedAt = new Date().toISOString();
   const fields = SITES.flatMap((siteId) => [
@@ -112,6 +112,23 @@ export function client(base: () => string) {
     }
     return { status: response.status, headers: response.headers, body };
   };
+}
+
+/** Polls `GET /api/bookings/requests/:id` until the request is decided; returns that answer's body. */
+export function decided(
+  call: ReturnType<typeof client>,
+  requestId: string,
+  timeoutMs = 15_000,
+): Promise<Json> {
+  return eventually(
+    async () => {
+      const { body } = await call('GET', `/api/bookings/requests/${requestId}`);
+      return body.status === 'pending' ? undefined : body;
+    },
+    timeoutMs,
+    `request ${requestId} decided`,
+    100,
+  );
 }
 
 /**

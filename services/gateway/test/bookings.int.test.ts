@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { BookingRequestJob, QUEUES, slotId, type BookingOutcome } from '@khiw/contracts';
 import { bullPrefix } from '@khiw/redis';
-import { uniqueNamespace } from '../../../test/support/env';
+import { eventually, uniqueNamespace } from '../../../test/support/env';
 import { startService, type RunningService } from '../../../test/support/services';
 import { generateSigningKey, Keyring, privateKeyPem } from '../src/waiting-room/tokens/keyring';
 import { QueueTokens } from '../src/waiting-room/tokens/queue-tokens';
@@ -13,6 +13,7 @@ import {
   bullConnection,
   client,
   DAY,
+  decided,
   jobTotal,
   nextCitizenId,
   publishBookingCampaign,
@@ -304,16 +305,25 @@ describe('outcomes and resubmits', () => {
     try {
       const poll = async (id: string) => (await call('GET', `/api/bookings/requests/${id}`)).body;
       for (const id of Object.values(ids)) {
-        await expectEventually(async () => (await poll(id)).status !== 'pending');
+        await decided(call, id);
       }
       expect(await poll(ids.slotFull!)).toEqual({
         status: 'rejected',
         reason: 'SLOT_FULL',
         message: { th: expect.stringMatching(/[\u0E00-\u0E7F]/), en: expect.stringMatching(/full/) },
+        retryable: true,
       });
-      expect(await poll(ids.booked!)).toMatchObject({ status: 'rejected', reason: 'ALREADY_BOOKED' });
+      expect(await poll(ids.booked!)).toMatchObject({
+        status: 'rejected',
+        reason: 'ALREADY_BOOKED',
+        retryable: false,
+      });
       expect(await poll(ids.confirmed!)).toEqual(confirmation);
-      expect(await poll(ids.broken!)).toMatchObject({ status: 'rejected', reason: 'PROCESSING_FAILED' });
+      expect(await poll(ids.broken!)).toMatchObject({
+        status: 'rejected',
+        reason: 'PROCESSING_FAILED',
+        retryable: true,
+      });
       // The worker's API is down in this file: the job's standby outcome still stands.
       expect(await poll(ids.standby!)).toMatchObject({
         status: 'standby',
@@ -325,11 +335,19 @@ describe('outcomes and resubmits', () => {
       const retry = await submit(token, { ...slotFull, slotId: otherSlot });
       expect(retry.status).toBe(202);
       expect(retry.body.requestId).toBe(ids.slotFull);
-      await expectEventually(async () => processed.filter((id) => id === ids.slotFull).length === 2);
+      await eventually(
+        async () => processed.filter((id) => id === ids.slotFull).length === 2,
+        15_000,
+        'SLOT_FULL retried',
+      );
       expect((await queue.getJob(ids.slotFull!))!.data.slotId).toBe(otherSlot);
       // PROCESSING_FAILED is retryable too.
       expect((await submit(secondToken, broken)).body.requestId).toBe(ids.broken);
-      await expectEventually(async () => processed.filter((id) => id === ids.broken).length === 2);
+      await eventually(
+        async () => processed.filter((id) => id === ids.broken).length === 2,
+        15_000,
+        'the failed job retried',
+      );
 
       // ALREADY_BOOKED and a confirmation stand: the same request id, nothing new processed.
       const count = processed.length;
@@ -345,11 +363,3 @@ describe('outcomes and resubmits', () => {
     }
   });
 });
-
-async function expectEventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

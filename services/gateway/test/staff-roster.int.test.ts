@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import type { Kafka, Producer } from 'kafkajs';
 import { BookingEvent, type BookingConfirmedEvent } from '@khiw/contracts';
 import { createPrismaClient } from '@khiw/db';
-import type { Kafka, Producer } from '@khiw/kafka';
 import { createLogger } from '@khiw/observability';
 import { createTopics, deleteTopics } from '../../../infra/local/kafka-admin';
 import { bookingConfirmedEvent } from '../../../test/support/events';
@@ -347,5 +347,21 @@ describe('ops', () => {
       badRows: [{ line: 3 }],
     });
     expect(await prisma.registryVaccinated.count({ where: { source } })).toBe(2);
+
+    // The worker answers a bad query with codes only: the gateway words them.
+    const bad = await call(`/api/admin/registry/vaccinated?source=${source}&mode=maybe`, {
+      method: 'POST',
+      token: ops,
+      body,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({
+      error: {
+        code: 'INVALID_INPUT',
+        message: { th: 'ข้อมูลไม่ถูกต้อง', en: 'Invalid input' },
+        fields: { mode: { th: 'ข้อมูลไม่ถูกต้อง', en: expect.stringMatching(/skip-bad/) } },
+      },
+    });
   });
 });

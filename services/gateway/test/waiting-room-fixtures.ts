@@ -1,10 +1,10 @@
-import { createLogger } from '@khiw/observability';
+import { CampaignSnapshot } from '@khiw/contracts';
+import { createLogger, Registry } from '@khiw/observability';
 import { campaignIndexKey, campaignKey, closeRedis, createRedisClient, type Redis } from '@khiw/redis';
-import { Registry } from '@khiw/observability';
 import { REDIS_URL } from '../../../test/support/env';
+import { RoomCache, type WaitingRoomOptions } from '../src/waiting-room/room-cache';
 import { createWaitingRoomMetrics } from '../src/waiting-room/waiting-room-metrics';
 import { withWaitingRoomCommands } from '../src/waiting-room/waiting-room-scripts';
-import { WaitingRooms, type WaitingRoomOptions } from '../src/waiting-room/waiting-rooms';
 
 export const silentLogger = createLogger({ service: 'test', level: 'silent' });
 
@@ -32,32 +32,53 @@ export function testRedis(name = 'test'): Redis {
 }
 
 export function testRooms(redis: Redis, namespace: string, options: Partial<WaitingRoomOptions> = {}) {
-  return new WaitingRooms(withWaitingRoomCommands(redis), namespace, { ...TEST_OPTIONS, ...options });
+  return new RoomCache(
+    withWaitingRoomCommands(redis),
+    namespace,
+    { ...TEST_OPTIONS, ...options },
+    silentLogger,
+  );
 }
 
 export function testMetrics() {
   return createWaitingRoomMetrics(new Registry());
 }
 
-/** The booking worker's snapshot, as much of it as the gateway reads. */
-export async function publishSnapshot(
-  redis: Redis,
-  namespace: string,
+/**
+ * A campaign snapshot as the booking worker publishes it (contracts CampaignSnapshot, which
+ * the gateway parses: a partial one reads as unavailable), with `overrides`.
+ */
+export function campaignSnapshot(
   campaignId: string,
-  overrides: Record<string, unknown> = {},
-): Promise<void> {
-  const snapshot = {
+  overrides: Partial<CampaignSnapshot> = {},
+): CampaignSnapshot {
+  return CampaignSnapshot.parse({
     id: campaignId,
     name: { th: 'ทดสอบ', en: 'Test' },
+    vaccine: 'sinopharm',
+    timezone: 'Asia/Bangkok',
     opensAt: '2021-07-25T02:00:00.000Z',
     state: 'open',
     totalDoses: 30000,
     remainingDoses: 30000,
     standbySize: 10000,
+    standbyCount: 0,
+    eligibility: {},
     groups: [],
     sites: [],
+    publishedAt: new Date().toISOString(),
     ...overrides,
-  };
+  });
+}
+
+/** Publishes campaignSnapshot(campaignId, overrides) and lists the campaign, as the worker does. */
+export async function publishSnapshot(
+  redis: Redis,
+  namespace: string,
+  campaignId: string,
+  overrides: Partial<CampaignSnapshot> = {},
+): Promise<void> {
+  const snapshot = campaignSnapshot(campaignId, overrides);
   await redis
     .multi()
     .set(campaignKey(namespace, campaignId, 'info'), JSON.stringify(snapshot))

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { KhiwError, WAITING_ROOM_CODES } from '@khiw/errors';
 import type { Redis } from '@khiw/redis';
 import { uniqueNamespace } from '../../../test/support/env';
 import { AccessGrants } from '../src/waiting-room/access-grants';
@@ -6,13 +7,13 @@ import { AdmissionLoop } from '../src/waiting-room/admission-loop';
 import { JoinQueue } from '../src/waiting-room/join-queue.usecase';
 import { openWaitingRoom } from '../src/waiting-room/prequeue-shuffle';
 import { QueueStatus } from '../src/waiting-room/queue-status.usecase';
-import { StandbyAccess } from '../src/waiting-room/standby-access';
+import type { RoomCache, WaitingRoomOptions } from '../src/waiting-room/room-cache';
 import { markSoldOut } from '../src/waiting-room/sold-out';
+import { StandbyAccess } from '../src/waiting-room/standby-access';
+import { TicketStanding } from '../src/waiting-room/ticket-standing';
 import { generateSigningKey, Keyring } from '../src/waiting-room/tokens/keyring';
 import { QueueTokens, verifyAccessToken } from '../src/waiting-room/tokens/queue-tokens';
-import { WaitingRoomError } from '../src/waiting-room/waiting-room-error';
 import { OpenCode } from '../src/waiting-room/waiting-room-scripts';
-import type { WaitingRoomOptions, WaitingRooms } from '../src/waiting-room/waiting-rooms';
 import {
   closeRedis,
   deleteNamespace,
@@ -39,17 +40,17 @@ function replica(options: Partial<WaitingRoomOptions> = {}) {
   const rooms = testRooms(redis, namespace, options);
   const metrics = testMetrics();
   const standby = new StandbyAccess(rooms, tokens);
-  const status = new QueueStatus(rooms, tokens, metrics, standby);
+  const standing = new TicketStanding(rooms, tokens, standby);
   return {
     rooms,
-    status,
-    join: new JoinQueue(rooms, tokens, status, metrics, standby),
+    status: new QueueStatus(tokens, standing, metrics),
+    join: new JoinQueue(rooms, tokens, standing, metrics, standby),
     loop: new AdmissionLoop(rooms, silentLogger, metrics, 1000),
     grants: new AccessGrants(rooms),
   };
 }
 
-async function setRoom(rooms: WaitingRooms, campaignId: string, fields: Record<string, string | number>) {
+async function setRoom(rooms: RoomCache, campaignId: string, fields: Record<string, string | number>) {
   await rooms.get(campaignId);
   await rooms.redis.hset(rooms.keys(campaignId).room, fields);
 }
@@ -199,7 +200,7 @@ describe('admission', () => {
 
   it('expires admitted places nobody claims, and they stop counting as active', async () => {
     const campaignId = newCampaign();
-    const { rooms, join, status, loop } = replica({ claimWindowMs: 200 });
+    const { rooms, join, status, loop } = replica({ claimWindowMs: 1000 });
     await publishSnapshot(rooms.redis, namespace, campaignId);
     const [late] = await Promise.all(Array.from({ length: 3 }, () => join.execute({ campaignId })));
     await setRoom(rooms, campaignId, { outflowPerMinute: 600_000, maxActive: 3 });
@@ -207,7 +208,8 @@ describe('admission', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await loop.step(campaignId);
     expect((await rooms.view(campaignId, 0)).unclaimed).toBe(3);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Windows of a second, not of 150-300 ms: a busy machine must not decide these tests.
+    await new Promise((resolve) => setTimeout(resolve, 1300));
     const step = await loop.step(campaignId);
     expect(step.expiredUnclaimed).toBe(3);
     const view = await rooms.view(campaignId, 0);
@@ -218,10 +220,10 @@ describe('admission', () => {
 
   it('passes over tickets that stopped asking, and lets them in first when they come back', async () => {
     const campaignId = newCampaign();
-    const { rooms, join, status, loop } = replica({ abandonAfterMs: 150 });
+    const { rooms, join, status, loop } = replica({ abandonAfterMs: 1000 });
     await publishSnapshot(rooms.redis, namespace, campaignId);
     const away = await join.execute({ campaignId });
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 1300));
     const present = await join.execute({ campaignId });
     await setRoom(rooms, campaignId, { outflowPerMinute: 60, maxActive: 10 });
     // The first step has no budget yet, but passing over costs none.
@@ -329,6 +331,7 @@ describe('tickets and the Redis record', () => {
     const forged = tokens.signTicket({ ticketId: claims.ticketId, campaignId, queueNumber: 2 });
     await expect(status.execute({ ticket: forged })).rejects.toMatchObject({ code: 'TICKET_TAMPERED' });
     const nowhere = tokens.signTicket({ ticketId: claims.ticketId, campaignId, queueNumber: 99 });
-    await expect(status.execute({ ticket: nowhere })).rejects.toBeInstanceOf(WaitingRoomError);
+    const refusal = await status.execute({ ticket: nowhere }).catch((error: unknown) => error);
+    expect(KhiwError.inList(refusal, WAITING_ROOM_CODES)).toBe(true);
   });
 });

@@ -1,11 +1,9 @@
 import express, { type Response, type Router } from 'express';
 import { campaignId as campaignIdSchema, QuotaChange, QuotaTransfer } from '@khiw/contracts';
 import type { Logger } from '@khiw/observability';
+import { requireRole } from '../auth/require-role';
 import type { BookingWorkerClient } from '../http/booking-worker-client';
-import { parseInput } from '../http/field-errors';
-import { PROBLEMS, sendProblem } from '../http/problem';
-import { bookingRouteErrors } from '../http/route-errors';
-import { requireRole } from '../waiting-room/admin.routes';
+import { parseInput, sendProblem } from '../http/problem';
 import type { OpsClaims, QueueTokens } from '../waiting-room/tokens/queue-tokens';
 
 export interface CampaignAdminRoutesDeps {
@@ -40,14 +38,14 @@ export function campaignAdminRoutes(deps: CampaignAdminRoutesDeps): Router {
       req.body ?? {},
       deps.loadTimeoutMs,
     );
-    deps.worker.relay(res, answer, 'campaign load');
+    deps.worker.relay(res, answer, 'campaign load', 'operator');
   });
 
   router.patch(`${base}/groups/:code`, ops, small, async (req, res) => {
     const campaignId = campaignOf(res, req.params.campaignId);
     const code = String(req.params.code);
     if (!campaignId) return;
-    if (!GROUP_CODE.test(code)) return sendProblem(res, 404, PROBLEMS.notFound);
+    if (!GROUP_CODE.test(code)) return sendProblem(res, 'NOT_FOUND');
     const change = parseInput(res, QuotaChange, req.body ?? {});
     if (!change) return;
     audit(deps.logger, res, 'group quota change', { campaignId, groupCode: code, quota: change.quota });
@@ -56,7 +54,7 @@ export function campaignAdminRoutes(deps: CampaignAdminRoutesDeps): Router {
       `/internal/campaigns/${campaignId}/groups/${code}`,
       change,
     );
-    deps.worker.relay(res, answer, 'quota change');
+    deps.worker.relay(res, answer, 'quota change', 'operator');
   });
 
   router.post(`${base}/quota-transfers`, ops, small, async (req, res) => {
@@ -70,10 +68,9 @@ export function campaignAdminRoutes(deps: CampaignAdminRoutesDeps): Router {
       `/internal/campaigns/${campaignId}/quota-transfers`,
       transfer,
     );
-    deps.worker.relay(res, answer, 'quota transfer');
+    deps.worker.relay(res, answer, 'quota transfer', 'operator');
   });
 
-  router.use(bookingRouteErrors());
   return router;
 }
 
@@ -85,6 +82,6 @@ function audit(logger: Logger, res: Response, what: string, fields: Record<strin
 function campaignOf(res: Response, value: unknown): string | undefined {
   const parsed = campaignIdSchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  sendProblem(res, 404, PROBLEMS.notFound);
+  sendProblem(res, 'NOT_FOUND');
   return undefined;
 }

@@ -1,12 +1,11 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { CancelRequest, LookupRequest, RescheduleRequest } from '@khiw/contracts';
-import type { BookingWorkerClient } from '../http/booking-worker-client';
-import { FIELD_MESSAGES, invalidInput, parseInput } from '../http/field-errors';
-import { sendProblem } from '../http/problem';
-import { sendRateLimited, type RateLimiter } from '../http/rate-limit';
-import { bookingRouteErrors } from '../http/route-errors';
+import { requireRole } from '../auth/require-role';
 import { citizenHash } from '../bookings/citizen-hash';
-import { requireRole } from '../waiting-room/admin.routes';
+import type { BookingWorkerClient } from '../http/booking-worker-client';
+import { parseInput, sendProblem } from '../http/problem';
+import { FIELD_MESSAGES } from '../http/problem-messages';
+import { sendRateLimited, type RateLimiter } from '../http/rate-limit';
 import { networkOf } from '../waiting-room/join-rate-limit';
 import { OPS_ROLES, type OpsClaims, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
 import { BookingIdParam, CancelInput, LookupInput, RescheduleInput } from './self-service-input';
@@ -24,10 +23,10 @@ export interface AppointmentRoutesDeps {
 
 /**
  * Self-service: look-up from the roster service, cancel and reschedule at the booking
- * worker, each proven by
- * citizen ID + birth date (or, for cancel, a staff/ops token). Rate-limited per network
- * (generous: carrier-grade NAT) and per citizen ID (tight: it is what stops someone from
- * guessing a birth date). Citizen IDs travel in bodies to the worker, never in its URLs.
+ * worker, each proven by citizen ID + birth date (or, for cancel, a staff/ops token), so a
+ * miss is worded as such (the `identity` variant). Rate-limited per network (generous:
+ * carrier-grade NAT) and per citizen ID (tight: it is what stops someone from guessing a
+ * birth date). Citizen IDs travel in bodies to the worker, never in its URLs.
  */
 export function appointmentRoutes(deps: AppointmentRoutesDeps): Router {
   const router = express.Router();
@@ -54,12 +53,12 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps): Router {
     if (!input || !(await perCitizen(res, input.citizenId))) return;
     const body: LookupRequest = input;
     const fromRoster = await deps.roster.call('POST', '/internal/lookup', body).catch(() => undefined);
-    if (fromRoster?.status === 200) return deps.roster.relay(res, fromRoster, 'lookup');
+    if (fromRoster?.status === 200) return deps.roster.relay(res, fromRoster, 'lookup', 'identity');
     // Not in the roster: a standby place (the worker's live list), a booking confirmed in the
     // last instant (roster lag), a wrong birth date, or the roster away. The worker answers
     // all of these, with the same 404 for "no match" as the roster.
     const answer = await deps.worker.call('POST', '/internal/appointments/lookup', body);
-    deps.worker.relay(res, answer, 'lookup');
+    deps.worker.relay(res, answer, 'lookup', 'identity');
   };
   // GET as in DESIGN.md; POST keeps the citizen ID out of URLs (proxy and CDN logs).
   router.get('/api/appointments/lookup', perNetwork, (req, res) => lookup(req, res, req.query));
@@ -81,7 +80,7 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps): Router {
       body = { ...input, actor: 'resident' };
     }
     const answer = await deps.worker.call('POST', `/internal/bookings/${bookingId}/cancel`, body);
-    deps.worker.relay(res, answer, 'cancel');
+    deps.worker.relay(res, answer, 'cancel', 'identity');
   });
 
   router.post('/api/appointments/:bookingId/reschedule', perNetwork, async (req, res) => {
@@ -91,16 +90,15 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps): Router {
     if (!input || !(await perCitizen(res, input.citizenId))) return;
     const body: RescheduleRequest = input;
     const answer = await deps.worker.call('POST', `/internal/bookings/${bookingId}/reschedule`, body);
-    deps.worker.relay(res, answer, 'reschedule');
+    deps.worker.relay(res, answer, 'reschedule', 'identity');
   });
 
-  router.use(bookingRouteErrors());
   return router;
 }
 
 function parseBookingId(res: Response, value: unknown): string | undefined {
   const parsed = BookingIdParam.safeParse(value);
   if (parsed.success) return parsed.data;
-  sendProblem(res, 400, invalidInput({ bookingId: FIELD_MESSAGES.bookingId }));
+  sendProblem(res, 'INVALID_INPUT', { fields: { bookingId: FIELD_MESSAGES.bookingId } });
   return undefined;
 }

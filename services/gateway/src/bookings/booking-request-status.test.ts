@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { createLogger } from '@khiw/observability';
 import type { BookingWorkerClient } from '../http/booking-worker-client';
+import { PROBLEM_MESSAGES } from '../http/problem-messages';
 import { BookingRequestStatus } from './booking-request-status.usecase';
 
 const requestId = 'samut-sakhon-sinopharm-2021-07.abcdefghijklmnopqrstuv';
@@ -18,6 +19,14 @@ const outcome = {
   },
 };
 
+const statusOf = (queue: unknown) =>
+  new BookingRequestStatus({
+    queue: queue as Queue,
+    worker: {} as BookingWorkerClient,
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    pollAfterSeconds: 2,
+  });
+
 describe('BookingRequestStatus', () => {
   it('reads a job again when it completed between reading it and reading its state', async () => {
     // First read: the job hash before completion (no return value); its state, read next,
@@ -26,13 +35,34 @@ describe('BookingRequestStatus', () => {
       { id: requestId, returnvalue: null, getState: async () => 'completed' },
       { id: requestId, returnvalue: outcome, getState: async () => 'completed' },
     ];
-    const queue = { getJob: async () => reads.shift() } as unknown as Queue;
-    const status = new BookingRequestStatus({
-      queue,
-      worker: {} as BookingWorkerClient,
-      logger: createLogger({ service: 'test', level: 'silent' }),
-      pollAfterSeconds: 2,
+    const status = statusOf({ getJob: async () => reads.shift() });
+    expect(await status.execute({ requestId })).toEqual({ status: 'confirmed', booking: outcome.booking });
+  });
+
+  it('says whether a rejection can be corrected, in the words of the rejection', async () => {
+    const rejectedWith = (reason: string) =>
+      statusOf({
+        getJob: async () => ({
+          id: requestId,
+          returnvalue: { status: 'rejected', reason },
+          getState: async () => 'completed',
+        }),
+      }).execute({ requestId });
+    expect(await rejectedWith('SLOT_FULL')).toEqual({
+      status: 'rejected',
+      reason: 'SLOT_FULL',
+      message: PROBLEM_MESSAGES.SLOT_FULL,
+      retryable: true,
     });
-    expect(await status.execute(requestId)).toEqual({ status: 'confirmed', booking: outcome.booking });
+    expect(await rejectedWith('ALREADY_BOOKED')).toMatchObject({
+      reason: 'ALREADY_BOOKED',
+      retryable: false,
+    });
+    // A job the worker gave up on: the same person may simply try again.
+    const failed = statusOf({ getJob: async () => ({ id: requestId, getState: async () => 'failed' }) });
+    expect(await failed.execute({ requestId })).toMatchObject({
+      reason: 'PROCESSING_FAILED',
+      retryable: true,
+    });
   });
 });

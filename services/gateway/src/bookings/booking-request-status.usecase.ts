@@ -2,12 +2,13 @@ import type { Queue } from 'bullmq';
 import {
   Appointment,
   BookingOutcome,
-  REJECTION_MESSAGES,
   ResidentState,
+  RETRYABLE_REJECTIONS,
   type RejectionCode,
 } from '@khiw/contracts';
 import type { Logger } from '@khiw/observability';
 import type { BookingWorkerClient } from '../http/booking-worker-client';
+import { PROBLEM_MESSAGES, type Localized } from '../http/problem-messages';
 
 export type RequestStatus =
   | { status: 'pending'; pollAfterSeconds: number }
@@ -17,7 +18,17 @@ export type RequestStatus =
       standby: { standbyId: string; position: number; siteId: string };
       pollAfterSeconds: number;
     }
-  | { status: 'rejected'; reason: RejectionCode; message: { th: string; en: string } };
+  | {
+      status: 'rejected';
+      reason: RejectionCode;
+      message: Localized;
+      /** The person may send a corrected request (RETRYABLE_REJECTIONS): the page offers it. */
+      retryable: boolean;
+    };
+
+export interface BookingRequestStatusCommand {
+  requestId: string;
+}
 
 /** Request ids are `campaignId.hash` (contracts bookingRequestId); anything else is unknown. */
 const REQUEST_ID = /^[a-z0-9][a-z0-9-]{0,62}\.[A-Za-z0-9_-]{16,64}$/;
@@ -39,7 +50,8 @@ export class BookingRequestStatus {
     },
   ) {}
 
-  async execute(requestId: string): Promise<RequestStatus | null> {
+  /** null when there is no such request. */
+  async execute({ requestId }: BookingRequestStatusCommand): Promise<RequestStatus | null> {
     if (!REQUEST_ID.test(requestId)) return null;
     const job = await this.deps.queue.getJob(requestId);
     if (!job) return null;
@@ -98,5 +110,10 @@ export class BookingRequestStatus {
 }
 
 function rejected(reason: RejectionCode): RequestStatus {
-  return { status: 'rejected', reason, message: REJECTION_MESSAGES[reason] };
+  return {
+    status: 'rejected',
+    reason,
+    message: PROBLEM_MESSAGES[reason],
+    retryable: RETRYABLE_REJECTIONS.has(reason),
+  };
 }

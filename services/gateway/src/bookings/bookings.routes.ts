@@ -1,17 +1,15 @@
 import express, { type Router } from 'express';
 import jwt from 'jsonwebtoken';
 import { campaignId as campaignIdSchema } from '@khiw/contracts';
+import { KhiwError } from '@khiw/errors';
 import { Counter, type Registry } from '@khiw/observability';
-import { invalidInput } from '../http/field-errors';
-import { PROBLEMS, sendProblem } from '../http/problem';
-import { bookingRouteErrors } from '../http/route-errors';
-import { problemFor, bearerToken } from '../waiting-room/waiting-room.problems';
-import { WaitingRoomError } from '../waiting-room/waiting-room-error';
+import { bearerToken } from '../auth/bearer-token';
+import { sendProblem } from '../http/problem';
 import { verifyAccessToken, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
-import type { BookingRequestStatus } from './booking-request-status.usecase';
 import { parseBookingInput } from './booking-input';
+import type { BookingRequestStatus } from './booking-request-status.usecase';
 import type { CampaignCatalog } from './campaign-catalog';
-import { SubmitBookingBusy, type SubmitBooking } from './submit-booking.usecase';
+import type { SubmitBooking } from './submit-booking.usecase';
 
 export interface BookingRoutesDeps {
   tokens: QueueTokens;
@@ -25,7 +23,8 @@ export interface BookingRoutesDeps {
 /**
  * `POST /api/bookings` (one person, after admission) and `GET /api/bookings/requests/:id`.
  * Order of checks: the access token, then every field, then the choice against the
- * campaign; only then is anything queued or any booking of the grant spent.
+ * campaign; only then is anything queued or any booking of the grant spent. Refusals that
+ * are thrown (tokens, grants, SUBMIT_BUSY) are answered by the app's problemHandler.
  */
 export function bookingRoutes(deps: BookingRoutesDeps): Router {
   const router = express.Router();
@@ -39,26 +38,25 @@ export function bookingRoutes(deps: BookingRoutesDeps): Router {
   router.post('/api/bookings', async (req, res) => {
     res.set('Cache-Control', 'no-store');
     const token = bearerToken(req);
-    if (!token) throw new WaitingRoomError('TOKEN_MISSING', 'no access token');
+    if (!token) throw new KhiwError('TOKEN_MISSING', 'no access token');
     const claims = verifyAccessToken(deps.tokens, token, campaignOf(token, req.body));
 
     const parsed = parseBookingInput(req.body);
     const snapshot = await deps.catalog.snapshot(claims.campaignId);
     if (!snapshot) {
       submits.inc({ result: 'refused' });
-      const { status, problem } = problemFor('CAMPAIGN_NOT_FOUND');
-      return sendProblem(res, status, problem);
+      return sendProblem(res, 'CAMPAIGN_NOT_FOUND');
     }
     const choice = parsed.ok ? parsed.input : parsed.partial;
     const choiceErrors = await deps.catalog.checkChoice(claims.campaignId, choice, snapshot);
     const fields = { ...(parsed.ok ? {} : parsed.fields), ...choiceErrors };
     if (!parsed.ok || Object.keys(fields).length > 0) {
       submits.inc({ result: 'invalid' });
-      return sendProblem(res, 400, invalidInput(fields));
+      return sendProblem(res, 'INVALID_INPUT', { fields });
     }
 
     try {
-      const { requestId, created } = await deps.submit.execute(claims, parsed.input);
+      const { requestId, created } = await deps.submit.execute({ claims, input: parsed.input });
       submits.inc({ result: created ? 'queued' : 'duplicate' });
       res
         .status(202)
@@ -66,22 +64,17 @@ export function bookingRoutes(deps: BookingRoutesDeps): Router {
         .json({ requestId, pollAfterSeconds: deps.pollAfterSeconds });
     } catch (error) {
       submits.inc({ result: 'refused' });
-      if (error instanceof SubmitBookingBusy) {
-        res.setHeader('Retry-After', '2');
-        return sendProblem(res, 503, PROBLEMS.unavailable);
-      }
       throw error;
     }
   });
 
   router.get('/api/bookings/requests/:requestId', async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    const answer = await deps.status.execute(String(req.params.requestId));
-    if (!answer) return sendProblem(res, 404, PROBLEMS.notFound);
+    const answer = await deps.status.execute({ requestId: String(req.params.requestId) });
+    if (!answer) return sendProblem(res, 'NOT_FOUND');
     res.json(answer);
   });
 
-  router.use(bookingRouteErrors());
   return router;
 }
 
@@ -94,5 +87,5 @@ function campaignOf(token: string, body: unknown): string {
   if (typeof fromBody === 'string' && campaignIdSchema.safeParse(fromBody).success) return fromBody;
   const audience = (jwt.decode(token, { json: true }) ?? {}).aud;
   if (typeof audience === 'string' && campaignIdSchema.safeParse(audience).success) return audience;
-  throw new WaitingRoomError('TOKEN_INVALID', 'access token names no campaign');
+  throw new KhiwError('TOKEN_INVALID', 'access token names no campaign');
 }

@@ -1,18 +1,9 @@
+import { CampaignSnapshot, SiteSlots } from '@khiw/contracts';
+import type { Logger } from '@khiw/observability';
 import { campaignKey, type Redis } from '@khiw/redis';
-import { FIELD_MESSAGES, type FieldErrors } from '../http/field-errors';
-
-export interface CatalogSnapshot {
-  id: string;
-  state?: string;
-  groups: { code: string }[];
-  sites: { id: string }[];
-}
-
-export interface SiteSlots {
-  siteId: string;
-  slots: { id: string; startsAt: string; capacity: number; remaining: number }[];
-  publishedAt?: string;
-}
+import { SnapshotReader } from '../campaigns/snapshot-reader';
+import type { FieldErrors } from '../http/field-errors';
+import { FIELD_MESSAGES } from '../http/problem-messages';
 
 export interface Choice {
   groupCode?: string;
@@ -27,21 +18,29 @@ const SLOT_SITE = /^(.+)-\d{8}-\d{4}$/;
  * The campaign as the booking worker publishes it in Redis: the snapshot (groups, sites)
  * and, per site, its slots. The gateway checks a resident's choice against it so a typo
  * is a field error at once, not a rejection after the queue. Cached for a moment per
- * process: during a surge every submit would otherwise fetch the same JSON.
+ * process: during a surge every submit would otherwise fetch the same JSON. Both are read
+ * through their contracts schemas; one that breaks its contract is TEMPORARILY_UNAVAILABLE.
  */
 export class CampaignCatalog {
   private readonly cache = new Map<string, { value: unknown; expiresAt: number }>();
+  private readonly snapshots: SnapshotReader<typeof CampaignSnapshot>;
+  private readonly slots: SnapshotReader<typeof SiteSlots>;
 
   constructor(
     private readonly redis: Redis,
     private readonly namespace: string,
+    logger: Logger,
     private readonly cacheMs = 2000,
-  ) {}
+  ) {
+    this.snapshots = new SnapshotReader(CampaignSnapshot, 'campaign snapshot', logger);
+    this.slots = new SnapshotReader(SiteSlots, 'site slots', logger);
+  }
 
-  async snapshot(campaignId: string): Promise<CatalogSnapshot | null> {
+  /** The campaign's snapshot; null when no campaign has that id. */
+  async snapshot(campaignId: string): Promise<CampaignSnapshot | null> {
     return this.cached(`info:${campaignId}`, async () => {
       const json = await this.redis.get(campaignKey(this.namespace, campaignId, 'info'));
-      return json ? (JSON.parse(json) as CatalogSnapshot) : null;
+      return this.snapshots.read(campaignId, json);
     });
   }
 
@@ -52,19 +51,18 @@ export class CampaignCatalog {
 
   async siteSlots(campaignId: string, siteId: string): Promise<SiteSlots | null> {
     return this.cached(`slots:${campaignId}:${siteId}`, async () => {
-      const json = await this.siteSlotsJson(campaignId, siteId);
-      return json ? (JSON.parse(json) as SiteSlots) : null;
+      return this.slots.read(`${campaignId}:${siteId}`, await this.siteSlotsJson(campaignId, siteId));
     });
   }
 
   /** Field errors for the group, site and slot chosen; empty when they all exist and fit. */
-  async checkChoice(campaignId: string, choice: Choice, snapshot: CatalogSnapshot): Promise<FieldErrors> {
+  async checkChoice(campaignId: string, choice: Choice, snapshot: CampaignSnapshot): Promise<FieldErrors> {
     const fields: FieldErrors = {};
     const { groupCode, siteId, slotId } = choice;
-    if (groupCode !== undefined && !(snapshot.groups ?? []).some((g) => g.code === groupCode)) {
+    if (groupCode !== undefined && !snapshot.groups.some((g) => g.code === groupCode)) {
       fields.groupCode = FIELD_MESSAGES.unknownGroup;
     }
-    const siteKnown = siteId !== undefined && (snapshot.sites ?? []).some((s) => s.id === siteId);
+    const siteKnown = siteId !== undefined && snapshot.sites.some((s) => s.id === siteId);
     if (siteId !== undefined && !siteKnown) fields.siteId = FIELD_MESSAGES.unknownSite;
     if (slotId === undefined) return fields;
 
@@ -72,7 +70,7 @@ export class CampaignCatalog {
     if (here?.slots.some((s) => s.id === slotId)) return fields;
     // Not at the chosen site: is it a slot of this campaign somewhere else?
     const otherSite = SLOT_SITE.exec(slotId)?.[1];
-    if (otherSite && otherSite !== siteId && (snapshot.sites ?? []).some((s) => s.id === otherSite)) {
+    if (otherSite && otherSite !== siteId && snapshot.sites.some((s) => s.id === otherSite)) {
       const there = await this.siteSlots(campaignId, otherSite);
       if (there?.slots.some((s) => s.id === slotId)) {
         fields.slotId = FIELD_MESSAGES.slotAtOtherSite;

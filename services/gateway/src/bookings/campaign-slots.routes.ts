@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { campaignId as campaignIdSchema } from '@khiw/contracts';
-import { PROBLEMS, sendProblem } from '../http/problem';
+import { sendProblem } from '../http/problem';
 import type { CampaignCatalog } from './campaign-catalog';
 
 const SITE_ID = /^[A-Za-z0-9_-]{1,40}$/;
@@ -19,7 +19,7 @@ export function campaignSlotsRoutes(catalog: CampaignCatalog): Router {
       campaignId.success && SITE_ID.test(siteId)
         ? await catalog.siteSlotsJson(campaignId.data, siteId)
         : null;
-    if (!json) return sendProblem(res, 404, PROBLEMS.notFound);
+    if (!json) return sendProblem(res, 'NOT_FOUND');
     res.set('Cache-Control', 'public, max-age=5').type('application/json').send(json);
   });
   return router;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { BookingOutcome, BookingRequestJob, bookingRequestId, RETRYABLE_REJECTIONS } from '@khiw/contracts';
+import { KhiwError } from '@khiw/errors';
 import { campaignKey, type Redis } from '@khiw/redis';
 import type { AccessGrants } from '../waiting-room/access-grants';
 import type { AccessClaims } from '../waiting-room/tokens/queue-tokens';
@@ -30,9 +31,10 @@ export interface SubmitResult {
   created: boolean;
 }
 
-export class SubmitBookingBusy extends Error {
-  readonly code = 'SUBMIT_BUSY';
-  readonly retriable = true;
+export interface SubmitBookingCommand {
+  /** The verified access token: its campaign, queue place and grant. */
+  claims: AccessClaims;
+  input: BookingInput;
 }
 
 /**
@@ -41,6 +43,7 @@ export class SubmitBookingBusy extends Error {
  * of 20 at once exactly one decides (new job, same job, or a retry after a retryable
  * rejection) and the others then see its result. A family's access grant is spent once
  * per person: a double submit or a retry with another slot costs no family member's place.
+ * When the lock stays held past the wait: SUBMIT_BUSY (a 503 to retry in a moment).
  */
 export class SubmitBooking {
   constructor(
@@ -55,7 +58,7 @@ export class SubmitBooking {
     },
   ) {}
 
-  async execute(claims: AccessClaims, input: BookingInput): Promise<SubmitResult> {
+  async execute({ claims, input }: SubmitBookingCommand): Promise<SubmitResult> {
     const hash = citizenHash(this.deps.secret, input.citizenId);
     const lock = campaignKey(this.deps.namespace, claims.campaignId, `submit-lock:${hash}`);
     const deadline = Date.now() + (this.deps.waitMs ?? 5000);
@@ -68,7 +71,8 @@ export class SubmitBooking {
           await this.deps.redis.eval(RELEASE, 1, lock, owner);
         }
       }
-      if (Date.now() > deadline) throw new SubmitBookingBusy('another submit of this person is in progress');
+      if (Date.now() > deadline)
+        throw new KhiwError('SUBMIT_BUSY', 'another submit of this person is in progress');
       await new Promise((resolve) => setTimeout(resolve, 15 + Math.random() * 35));
     }
   }

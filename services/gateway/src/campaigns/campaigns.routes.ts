@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import { campaignId as campaignIdSchema } from '@khiw/contracts';
 import { campaignIndexKey, campaignKey, type Redis } from '@khiw/redis';
-import { PROBLEMS, sendProblem } from '../http/problem';
+import { sendProblem } from '../http/problem';
 
 /** Campaign information from the snapshot the booking worker publishes in Redis. */
 export function campaignRoutes(redis: Redis, namespace: string): Router {
@@ -13,7 +13,7 @@ export function campaignRoutes(redis: Redis, namespace: string): Router {
   router.get('/api/campaigns/:campaignId', async (req, res) => {
     const id = campaignIdSchema.safeParse(req.params.campaignId);
     const snapshot = id.success ? await redis.get(campaignKey(namespace, id.data, 'info')) : null;
-    if (!snapshot) return sendProblem(res, 404, PROBLEMS.notFound);
+    if (!snapshot) return sendProblem(res, 'NOT_FOUND');
     res.set('Cache-Control', 'public, max-age=5').type('application/json').send(snapshot);
   });
   return router;

@@ -1,8 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Response } from 'express';
 import { INTERNAL_TOKEN_HEADER } from '@khiw/contracts';
 import { createLogger } from '@khiw/observability';
-import { BookingWorkerClient, BookingWorkerUnavailable } from './booking-worker-client';
+import { BookingWorkerClient, relayAnswer } from './booking-worker-client';
+import {
+  FIELD_MESSAGES,
+  MESSAGE_VARIANTS,
+  PROBLEM_MESSAGES,
+  UNKNOWN_PROBLEM,
+  type MessageVariant,
+} from './problem-messages';
 
 // An in-process HTTP server on 127.0.0.1 stands in for the worker/roster: the client is
 // undici's request API now, so these pin down what fetch gave (timeouts, broken answers).
@@ -48,13 +56,10 @@ describe('BookingWorkerClient', () => {
         body: await readBody(req),
       });
       res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ code: 'NOT_FOUND', message: { th: 'ไม่พบ', en: 'Not found' } }));
+      res.end(JSON.stringify({ code: 'NOT_FOUND' }));
     };
     const answer = await client().call('POST', '/internal/lookup?x=1', { citizenId: '1' });
-    expect(answer).toEqual({
-      status: 404,
-      body: { code: 'NOT_FOUND', message: { th: 'ไม่พบ', en: 'Not found' } },
-    });
+    expect(answer).toEqual({ status: 404, body: { code: 'NOT_FOUND' } });
     expect(seen).toEqual([
       {
         method: 'POST',
@@ -83,7 +88,9 @@ describe('BookingWorkerClient', () => {
   it('gives up on an upstream that never answers within the timeout', async () => {
     handler = () => undefined;
     const started = Date.now();
-    await expect(client(200).call('GET', '/internal/stuck')).rejects.toBeInstanceOf(BookingWorkerUnavailable);
+    await expect(client(200).call('GET', '/internal/stuck')).rejects.toMatchObject({
+      code: 'BOOKING_SERVICE_UNAVAILABLE',
+    });
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
@@ -93,6 +100,9 @@ describe('BookingWorkerClient', () => {
       res.write('{"booking":');
     };
     await expect(client(200).call('GET', '/internal/half')).rejects.toThrow(/broke off/);
+    await expect(client(200).call('GET', '/internal/half')).rejects.toMatchObject({
+      code: 'BOOKING_SERVICE_UNAVAILABLE',
+    });
   });
 
   it('reports an answer cut off by the upstream as unavailable', async () => {
@@ -114,5 +124,88 @@ describe('BookingWorkerClient', () => {
       logger: createLogger({ service: 'test', level: 'silent' }),
     });
     await expect(worker.call('GET', '/internal/x')).rejects.toThrow(/failed/);
+  });
+});
+
+/** Just what relayAnswer uses of express' Response, recording what was sent. */
+function recordingResponse() {
+  const sent = { status: 0, headers: {} as Record<string, string>, body: undefined as unknown };
+  const res = {
+    set: (name: string, value: string) => ((sent.headers[name.toLowerCase()] = value), res),
+    setHeader: (name: string, value: string) => ((sent.headers[name.toLowerCase()] = value), res),
+    status: (status: number) => ((sent.status = status), res),
+    json: (body: unknown) => ((sent.body = body), res),
+    end: () => res,
+  };
+  return { res: res as unknown as Response, sent };
+}
+
+describe('relayAnswer: code-only problems in the gateway envelope', () => {
+  const logger = createLogger({ service: 'test', level: 'silent' });
+  const relay = (status: number, body: unknown, variant?: MessageVariant) => {
+    const { res, sent } = recordingResponse();
+    relayAnswer(res, { status, body }, { logger, context: 'test', variant });
+    return sent;
+  };
+
+  it('words a code with the catalogue, in the route variant when it has one', () => {
+    expect(relay(409, { code: 'SLOT_FULL' })).toEqual({
+      status: 409,
+      headers: { 'cache-control': 'no-store' },
+      body: { error: { code: 'SLOT_FULL', message: PROBLEM_MESSAGES.SLOT_FULL } },
+    });
+    expect(relay(404, { code: 'NOT_FOUND' }, 'identity').body).toEqual({
+      error: { code: 'NOT_FOUND', message: MESSAGE_VARIANTS.identity.NOT_FOUND },
+    });
+    expect(relay(404, { code: 'NOT_FOUND' }, 'operator').body).toEqual({
+      error: { code: 'NOT_FOUND', message: PROBLEM_MESSAGES.NOT_FOUND },
+    });
+  });
+
+  it('words each field: a FIELD_MESSAGES key as itself, an English detail after `invalid`', () => {
+    const sent = relay(400, {
+      code: 'INVALID_INPUT',
+      fields: { citizenId: 'citizenIdFormat', quota: 'Too small: expected number to be >=0', odd: 42 },
+    });
+    expect(sent.status).toBe(400);
+    expect(sent.body).toEqual({
+      error: {
+        code: 'INVALID_INPUT',
+        message: PROBLEM_MESSAGES.INVALID_INPUT,
+        fields: {
+          citizenId: FIELD_MESSAGES.citizenIdFormat,
+          quota: {
+            th: FIELD_MESSAGES.invalid.th,
+            en: `${FIELD_MESSAGES.invalid.en}: Too small: expected number to be >=0`,
+          },
+          odd: FIELD_MESSAGES.invalid,
+        },
+      },
+    });
+  });
+
+  it('passes a code it has no words for on with generic words, never a crash', () => {
+    expect(relay(409, { code: 'SOMETHING_NEWER' })).toMatchObject({
+      status: 409,
+      body: { error: { code: 'SOMETHING_NEWER', message: UNKNOWN_PROBLEM } },
+    });
+  });
+
+  it('answers 503 with Retry-After for a refused token, a 5xx or an answer without a problem', () => {
+    const unavailable = {
+      status: 503,
+      headers: { 'cache-control': 'no-store', 'retry-after': '5' },
+      body: {
+        error: { code: 'BOOKING_SERVICE_UNAVAILABLE', message: PROBLEM_MESSAGES.BOOKING_SERVICE_UNAVAILABLE },
+      },
+    };
+    expect(relay(401, { code: 'UNAUTHORIZED' })).toEqual(unavailable);
+    expect(relay(403, { code: 'UNAUTHORIZED' })).toEqual(unavailable);
+    expect(relay(500, { code: 'INTERNAL' })).toEqual(unavailable);
+    expect(relay(409, 'not a problem')).toEqual(unavailable);
+    expect(relay(404, undefined).body).toEqual({
+      error: { code: 'NOT_FOUND', message: PROBLEM_MESSAGES.NOT_FOUND },
+    });
+    expect(relay(200, { booking: null })).toMatchObject({ status: 200, body: { booking: null } });
   });
 });

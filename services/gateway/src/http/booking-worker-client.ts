@@ -2,8 +2,11 @@ import type { Response } from 'express';
 import { Pool } from 'undici';
 import { z } from 'zod';
 import { INTERNAL_TOKEN_HEADER } from '@khiw/contracts';
+import { KhiwError } from '@khiw/errors';
 import type { Logger } from '@khiw/observability';
-import { PROBLEMS, sendProblem } from './problem';
+import { fieldErrorsOfAnswer } from './field-errors';
+import { answerProblem, sendProblem } from './problem';
+import { isPersonFacingCode, problemMessage, type MessageVariant } from './problem-messages';
 
 export interface WorkerAnswer {
   status: number;
@@ -17,16 +20,6 @@ export interface BookingWorkerClientOptions {
   logger: Logger;
   /** Most connections kept to the service (32). */
   connections?: number;
-}
-
-/** The worker could not be reached or did not answer in time: residents get a 503. */
-export class BookingWorkerUnavailable extends Error {
-  readonly code = 'BOOKING_SERVICE_UNAVAILABLE';
-  readonly retriable = true;
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'BookingWorkerUnavailable';
-  }
 }
 
 /**
@@ -49,7 +42,8 @@ export class BookingWorkerClient {
 
   /**
    * One JSON call; the whole exchange (connect, send, the complete answer) must finish within
-   * `timeoutMs`, else BookingWorkerUnavailable, like a refused connection or a broken answer.
+   * `timeoutMs`, else BOOKING_SERVICE_UNAVAILABLE (a 503 to the caller), like a refused
+   * connection or a broken answer.
    */
   async call(
     method: 'GET' | 'POST' | 'PUT' | 'PATCH',
@@ -72,15 +66,13 @@ export class BookingWorkerClient {
         signal,
       });
     } catch (error) {
-      throw new BookingWorkerUnavailable(`booking worker ${method} ${url.pathname} failed`, { cause: error });
+      throw unavailable(`${method} ${url.pathname} failed`, error);
     }
     let text: string;
     try {
       text = await answer.body.text();
     } catch (error) {
-      throw new BookingWorkerUnavailable(`booking worker ${method} ${url.pathname} broke off`, {
-        cause: error,
-      });
+      throw unavailable(`${method} ${url.pathname} broke off`, error);
     }
     return { status: answer.statusCode, body: parseJson(text) };
   }
@@ -91,52 +83,70 @@ export class BookingWorkerClient {
   }
 
   /**
-   * Passes a worker answer on: 2xx as is; 4xx with its problem (code, Thai and English
-   * message, field errors) in the gateway's envelope; anything else is the worker's fault,
-   * which residents see as a 503 to retry.
+   * Passes an answer on: 2xx as is; a 4xx problem (its code and field entries) worded in
+   * the gateway's envelope, in the route's `variant`; anything else is the service's fault
+   * or ours (401/403: the two sides disagree on INTERNAL_API_TOKEN), which the caller sees as
+   * a 503 to retry.
    */
-  relay(res: Response, answer: WorkerAnswer, context: string): void {
-    res.set('Cache-Control', 'no-store');
-    if (answer.status >= 200 && answer.status < 300) {
-      if (answer.body === undefined) res.status(answer.status).end();
-      else res.status(answer.status).json(answer.body);
-      return;
-    }
-    const problem = problemOf(answer.body);
-    // 401/403 from the worker means the two sides disagree on INTERNAL_API_TOKEN: ours to fix.
-    if (
-      answer.status >= 400 &&
-      answer.status < 500 &&
-      answer.status !== 401 &&
-      answer.status !== 403 &&
-      problem
-    ) {
-      sendProblem(res, answer.status, problem);
-      return;
-    }
-    if (answer.status === 404) {
-      sendProblem(res, 404, PROBLEMS.notFound);
-      return;
-    }
-    this.options.logger.warn({ status: answer.status, context }, 'booking worker answered with an error');
-    res.setHeader('Retry-After', '5');
-    sendProblem(res, 503, PROBLEMS.bookingServiceUnavailable);
+  relay(res: Response, answer: WorkerAnswer, context: string, variant?: MessageVariant): void {
+    relayAnswer(res, answer, { logger: this.options.logger, context, variant });
   }
 }
 
-/** contracts' InternalProblem, with any code: the worker may add codes before the gateway knows them. */
-const WorkerProblem = z.object({
-  code: z.string().min(1).max(64),
-  message: z.object({ th: z.string(), en: z.string() }),
-  fields: z.record(z.string(), z.object({ th: z.string(), en: z.string() })).optional(),
-});
-type WorkerProblem = z.infer<typeof WorkerProblem>;
+/** The whole exchange failed: the caller gets BOOKING_SERVICE_UNAVAILABLE (503, Retry-After). */
+export function unavailable(what: string, cause: unknown): KhiwError<'BOOKING_SERVICE_UNAVAILABLE'> {
+  return new KhiwError('BOOKING_SERVICE_UNAVAILABLE', `upstream ${what}`, { cause });
+}
 
-/** The worker's InternalProblem, bare or in the `{ error }` envelope the gateway uses. */
-export function problemOf(body: unknown): WorkerProblem | undefined {
+/** BookingWorkerClient.relay, for answers read some other way (a streamed upload or download). */
+export function relayAnswer(
+  res: Response,
+  answer: WorkerAnswer,
+  how: { logger: Logger; context: string; variant?: MessageVariant },
+): void {
+  res.set('Cache-Control', 'no-store');
+  if (answer.status >= 200 && answer.status < 300) {
+    if (answer.body === undefined) res.status(answer.status).end();
+    else res.status(answer.status).json(answer.body);
+    return;
+  }
+  const problem = problemOf(answer.body);
+  if (
+    answer.status >= 400 &&
+    answer.status < 500 &&
+    answer.status !== 401 &&
+    answer.status !== 403 &&
+    problem
+  ) {
+    if (!isPersonFacingCode(problem.code)) {
+      how.logger.warn({ code: problem.code, context: how.context }, 'a problem code without words');
+    }
+    answerProblem(res, answer.status, {
+      code: problem.code,
+      message: problemMessage(problem.code, how.variant),
+      ...(problem.fields && { fields: fieldErrorsOfAnswer(problem.fields) }),
+    });
+    return;
+  }
+  if (answer.status === 404) return sendProblem(res, 'NOT_FOUND');
+  how.logger.warn({ status: answer.status, context: how.context }, 'upstream answered with an error');
+  sendProblem(res, 'BOOKING_SERVICE_UNAVAILABLE');
+}
+
+/**
+ * contracts' InternalProblem, read leniently: any code (a newer service may answer codes this
+ * gateway has no words for yet) and any field values (each is worded on its own).
+ */
+const ServiceProblem = z.object({
+  code: z.string().min(1).max(64),
+  fields: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The problem of an internal answer (bare, or in the `{ error }` envelope), or undefined. */
+function problemOf(body: unknown): z.infer<typeof ServiceProblem> | undefined {
   if (body === null || typeof body !== 'object') return undefined;
   const candidate = 'error' in body ? (body as { error: unknown }).error : body;
-  const parsed = WorkerProblem.safeParse(candidate);
+  const parsed = ServiceProblem.safeParse(candidate);
   return parsed.success ? parsed.data : undefined;
 }
 

@@ -1,72 +1,171 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import type { Logger } from '@khiw/observability';
+import type { z } from 'zod';
+import { KhiwError, WAITING_ROOM_CODES, type PersonFacingCode } from '@khiw/errors';
+import type { Counter, Logger } from '@khiw/observability';
+import { fieldErrorsOf, type FieldErrors } from './field-errors';
+import {
+  FIELD_MESSAGES,
+  isPersonFacingCode,
+  problemMessage,
+  type Localized,
+  type MessageVariant,
+} from './problem-messages';
 
 /** Residents read these: every error carries a stable code and a message in Thai and English. */
 export interface Problem {
   code: string;
-  message: { th: string; en: string };
-  fields?: Record<string, { th: string; en: string }>;
+  message: Localized;
+  fields?: FieldErrors;
 }
 
-export function sendProblem(res: Response, status: number, problem: Problem): void {
+/** The HTTP status of each code the gateway answers with (a relayed answer keeps the service's). */
+const STATUS: { readonly [C in PersonFacingCode]: number } = {
+  NOT_ELIGIBLE_PROVINCE: 409,
+  NOT_ELIGIBLE_AGE: 409,
+  ALREADY_VACCINATED: 409,
+  ALREADY_BOOKED: 409,
+  SLOT_FULL: 409,
+  SOLD_OUT: 409,
+  CAMPAIGN_CLOSED: 409,
+  UNKNOWN_CAMPAIGN: 409,
+  UNKNOWN_GROUP: 404,
+  UNKNOWN_SITE: 409,
+  UNKNOWN_SLOT: 400,
+  SITE_MISMATCH: 409,
+  PROCESSING_FAILED: 409,
+  INVALID_INPUT: 400,
+  MALFORMED_JSON: 400,
+  BODY_TOO_LARGE: 413,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  ALREADY_CANCELLED: 409,
+  QUOTA_BELOW_BOOKED: 409,
+  QUOTAS_OVER_TOTAL: 409,
+  SITE_SCOPE_REQUIRED: 403,
+  IMPORT_ABORTED: 400,
+  RATE_LIMITED: 429,
+  TOKEN_MISSING: 401,
+  TOKEN_INVALID: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_WRONG_AUDIENCE: 403,
+  TOKEN_WRONG_TYPE: 403,
+  TICKET_UNKNOWN: 403,
+  TICKET_TAMPERED: 403,
+  ROLE_FORBIDDEN: 403,
+  CHALLENGE_INVALID: 400,
+  PROOF_OF_WORK_INVALID: 400,
+  CAMPAIGN_NOT_FOUND: 404,
+  QUEUE_FINAL: 409,
+  QUEUE_ALREADY_STARTED: 409,
+  ACCESS_EXPIRED: 403,
+  ACCESS_EXHAUSTED: 403,
+  TEMPORARILY_UNAVAILABLE: 503,
+  BOOKING_SERVICE_UNAVAILABLE: 503,
+  SUBMIT_BUSY: 503,
+  INTERNAL: 500,
+};
+
+/** Retry-After of a 503 when the error names no wait of its own (a 429 always names one). */
+const RETRY_AFTER_SECONDS: Partial<Record<PersonFacingCode, number>> = {
+  TEMPORARILY_UNAVAILABLE: 5,
+  BOOKING_SERVICE_UNAVAILABLE: 5,
+  SUBMIT_BUSY: 2,
+};
+
+/** What is wrong with the body as a whole, for the codes that are about it. */
+const BODY_FIELDS: Partial<Record<PersonFacingCode, FieldErrors>> = {
+  MALFORMED_JSON: { '(body)': FIELD_MESSAGES.bodyNotJson },
+  BODY_TOO_LARGE: { '(body)': FIELD_MESSAGES.bodyTooLarge },
+};
+
+const WAITING_ROOM: ReadonlySet<string> = new Set(WAITING_ROOM_CODES);
+
+/** Sends a problem as it is: `{ error: problem }`, never cached. */
+export function answerProblem(
+  res: Response,
+  status: number,
+  problem: Problem,
+  retryAfterSeconds?: number,
+): void {
+  if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));
+  if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+  res.setHeader('Cache-Control', 'no-store');
   res.status(status).json({ error: problem });
 }
 
-export const PROBLEMS = {
-  notFound: { code: 'NOT_FOUND', message: { th: 'ไม่พบข้อมูลที่ต้องการ', en: 'Not found' } },
-  unavailable: {
-    code: 'TEMPORARILY_UNAVAILABLE',
-    message: {
-      th: 'ระบบไม่พร้อมให้บริการชั่วคราว กรุณาลองใหม่อีกครั้ง',
-      en: 'Temporarily unavailable, please try again',
-    },
-  },
-  badJson: {
-    code: 'MALFORMED_JSON',
-    message: { th: 'ข้อมูลที่ส่งมาไม่ถูกต้อง', en: 'The request body is not valid JSON' },
-    fields: {
-      '(body)': { th: 'ข้อมูลที่ส่งมาไม่ใช่ JSON ที่ถูกต้อง', en: 'The request body is not valid JSON' },
-    },
-  },
-  tooLarge: {
-    code: 'BODY_TOO_LARGE',
-    message: { th: 'ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป', en: 'The request body is too large' },
-    fields: {
-      '(body)': { th: 'ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป', en: 'The request body is too large' },
-    },
-  },
-  bookingServiceUnavailable: {
-    code: 'BOOKING_SERVICE_UNAVAILABLE',
-    message: {
-      th: 'ระบบจองไม่พร้อมให้บริการชั่วคราว กรุณาลองใหม่ในอีกสักครู่',
-      en: 'The booking service is temporarily unavailable; please try again in a moment',
-    },
-  },
-  rateLimited: {
-    code: 'RATE_LIMITED',
-    message: {
-      th: 'มีการทำรายการมากเกินไป กรุณารอสักครู่แล้วลองใหม่',
-      en: 'Too many attempts; please wait a moment and try again',
-    },
-  },
-  internal: {
-    code: 'INTERNAL',
-    message: { th: 'เกิดข้อผิดพลาด กรุณาลองใหม่อีกครั้ง', en: 'Something went wrong, please try again' },
-  },
-} as const satisfies Record<string, Problem>;
+export interface ProblemOptions {
+  fields?: FieldErrors;
+  /** The route's wording, where a code reads differently there (MESSAGE_VARIANTS). */
+  variant?: MessageVariant;
+  retryAfterSeconds?: number;
+}
 
-/** Last express handler: body-parser errors become 400/413, anything else a logged 500 (or 503 when Redis is down). */
-export function problemHandler(logger: Logger): ErrorRequestHandler {
-  return (err, _req, res, _next) => {
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.parse.failed') return sendProblem(res, 400, PROBLEMS.badJson);
-    if (type === 'entity.too.large') return sendProblem(res, 413, PROBLEMS.tooLarge);
-    const message = err instanceof Error ? err.message : String(err);
-    if (/Connection is closed|ECONNREFUSED|max retries|Stream isn't writeable/i.test(message)) {
-      res.setHeader('Retry-After', '5');
-      return sendProblem(res, 503, PROBLEMS.unavailable);
+/** Answers `code` with its status, its words and, for 401, 429 and 503, their headers. */
+export function sendProblem(res: Response, code: PersonFacingCode, options: ProblemOptions = {}): void {
+  const fields = options.fields ?? BODY_FIELDS[code];
+  answerProblem(
+    res,
+    STATUS[code],
+    { code, message: problemMessage(code, options.variant), ...(fields && { fields }) },
+    options.retryAfterSeconds ?? RETRY_AFTER_SECONDS[code],
+  );
+}
+
+/** The parsed value, or undefined after answering 400 INVALID_INPUT with the field errors. */
+export function parseInput<S extends z.ZodType>(
+  res: Response,
+  schema: S,
+  source: unknown,
+  variant?: MessageVariant,
+): z.infer<S> | undefined {
+  const parsed = schema.safeParse(source);
+  if (parsed.success) return parsed.data;
+  sendProblem(res, 'INVALID_INPUT', { fields: fieldErrorsOf(parsed.error), variant });
+  return undefined;
+}
+
+// ioredis' words for a connection that is down: the request may succeed once it is back.
+const REDIS_DOWN = /Connection is closed|ECONNREFUSED|max retries|Stream isn't writeable/i;
+
+/** The error as a KhiwError the gateway can answer, or undefined for a bug (a 500). */
+function khiwErrorOf(err: unknown): KhiwError | undefined {
+  if (KhiwError.is(err)) return err;
+  const type = (err as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed')
+    return new KhiwError('MALFORMED_JSON', 'body is not JSON', { cause: err });
+  if (type === 'entity.too.large') return new KhiwError('BODY_TOO_LARGE', 'body too large', { cause: err });
+  const message = err instanceof Error ? err.message : String(err);
+  if (REDIS_DOWN.test(message)) return new KhiwError('TEMPORARILY_UNAVAILABLE', message, { cause: err });
+  return undefined;
+}
+
+export interface ProblemHandlerDeps {
+  logger: Logger;
+  /** Tickets, access and ops tokens refused (401/403 of the waiting room's codes), by code. */
+  tokensRefused: Counter<'code'>;
+}
+
+/**
+ * The app's last handler, the one place errors become answers: a KhiwError with a code a
+ * person may see answers its status and words (WWW-Authenticate on 401, Retry-After on
+ * 503); body-parser errors are MALFORMED_JSON / BODY_TOO_LARGE, Redis away is a 503; any
+ * other error is a bug, logged and answered 500.
+ */
+export function problemHandler(deps: ProblemHandlerDeps): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    // A stream that broke after its first bytes: nothing to answer, express ends the socket.
+    if (res.headersSent) return next(err);
+    const error = khiwErrorOf(err);
+    if (!error || !isPersonFacingCode(error.code)) {
+      deps.logger.error({ err }, 'unhandled request error');
+      return sendProblem(res, 'INTERNAL');
     }
-    logger.error({ err }, 'unhandled request error');
-    return sendProblem(res, 500, PROBLEMS.internal);
+    const status = STATUS[error.code];
+    if ((status === 401 || status === 403) && WAITING_ROOM.has(error.code)) {
+      deps.tokensRefused.inc({ code: error.code });
+    }
+    const retryAfterSeconds =
+      error.retryAfterMs === undefined ? undefined : Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+    sendProblem(res, error.code, { retryAfterSeconds });
   };
 }

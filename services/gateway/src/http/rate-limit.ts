@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { Redis } from '@khiw/redis';
-import { PROBLEMS, sendProblem } from './problem';
+import { sendProblem } from './problem';
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -39,7 +39,5 @@ export class RateLimiter {
 }
 
 export function sendRateLimited(res: Response, retryAfterSeconds: number): void {
-  res.setHeader('Retry-After', String(retryAfterSeconds));
-  res.setHeader('Cache-Control', 'no-store');
-  sendProblem(res, 429, PROBLEMS.rateLimited);
+  sendProblem(res, 'RATE_LIMITED', { retryAfterSeconds });
 }

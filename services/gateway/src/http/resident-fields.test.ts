@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { fieldErrorsOf, FIELD_MESSAGES } from './field-errors';
+import { fieldErrorsOf } from './field-errors';
+import { FIELD_MESSAGES } from './problem-messages';
 import { birthDateField, citizenIdField, nameField, phoneField } from './resident-fields';
 
 const errorOf = (

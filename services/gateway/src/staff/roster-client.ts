@@ -1,15 +1,17 @@
 import { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import { INTERNAL_TOKEN_HEADER } from '@khiw/contracts';
+import type { Logger } from '@khiw/observability';
 import {
   BookingWorkerClient,
-  BookingWorkerUnavailable,
+  relayAnswer,
+  unavailable,
   type BookingWorkerClientOptions,
 } from '../http/booking-worker-client';
 
 /**
  * The roster service's internal API. JSON calls and error relaying are the booking worker
- * client's (same problem bodies, same short timeouts); this adds passing a CSV download
+ * client's (same code-only problems, same short timeouts); this adds passing a CSV download
  * through as it streams.
  */
 export class RosterClient extends BookingWorkerClient {
@@ -31,17 +33,11 @@ export class RosterClient extends BookingWorkerClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new BookingWorkerUnavailable(`roster GET ${url.pathname} failed`, { cause: error });
+      throw unavailable(`roster GET ${url.pathname} failed`, error);
     }
     if (!upstream.ok || !upstream.body) {
-      const text = await upstream.text().catch(() => '');
-      let body: unknown;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        body = undefined;
-      }
-      return this.relay(res, { status: upstream.status, body }, 'roster download');
+      const answer = { status: upstream.status, body: await jsonOf(upstream) };
+      return this.relay(res, answer, 'roster download', 'operator');
     }
     res.status(200).set('Cache-Control', 'no-store');
     for (const header of ['content-type', 'content-disposition']) {
@@ -55,12 +51,14 @@ export class RosterClient extends BookingWorkerClient {
 /**
  * Pipes a request body to `url` as it arrives (never buffered whole) and the answer back.
  * When the caller breaks off, the upstream request is aborted too, so the service on the
- * other side sees an incomplete body (the registry import then commits nothing).
+ * other side sees an incomplete body (the registry import then commits nothing). The
+ * import's report (200 committed, 422 refused) passes as is; its problems (400, 401...) are
+ * relayed like any internal answer.
  */
 export async function streamUpload(
   req: Request,
   res: Response,
-  target: { url: URL; internalToken?: string; timeoutMs: number },
+  target: { url: URL; internalToken?: string; timeoutMs: number; logger: Logger },
 ): Promise<void> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), target.timeoutMs);
@@ -83,7 +81,11 @@ export async function streamUpload(
       } as RequestInit);
     } catch (error) {
       if (!req.complete) return;
-      throw new BookingWorkerUnavailable(`upload to ${target.url.pathname} failed`, { cause: error });
+      throw unavailable(`upload to ${target.url.pathname} failed`, error);
+    }
+    if (!upstream.ok && upstream.status !== 422) {
+      const answer = { status: upstream.status, body: await jsonOf(upstream) };
+      return relayAnswer(res, answer, { logger: target.logger, context: 'upload', variant: 'operator' });
     }
     res.status(upstream.status).set('Cache-Control', 'no-store');
     const type = upstream.headers.get('content-type');
@@ -93,6 +95,16 @@ export async function streamUpload(
   } finally {
     clearTimeout(timer);
     req.off('close', abortIfIncomplete);
+  }
+}
+
+/** An error answer's JSON body, or undefined when it has none (or it is not JSON). */
+async function jsonOf(upstream: globalThis.Response): Promise<unknown> {
+  const text = await upstream.text().catch(() => '');
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,9 +1,9 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { campaignId as campaignIdSchema } from '@khiw/contracts';
 import type { Logger } from '@khiw/observability';
-import { PROBLEMS, sendProblem } from '../http/problem';
-import { bookingRouteErrors } from '../http/route-errors';
-import { requireRole } from '../waiting-room/admin.routes';
+import { requireRole } from '../auth/require-role';
+import { sendProblem } from '../http/problem';
+import { FIELD_MESSAGES } from '../http/problem-messages';
 import { OPS_ROLES, type OpsClaims, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
 import { streamUpload, type RosterClient } from './roster-client';
 
@@ -17,18 +17,8 @@ const SITE = /^[A-Za-z0-9_-]{1,40}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const SITE_REQUIRED = {
-  code: 'SITE_SCOPE_REQUIRED',
-  message: {
-    th: 'บัตรผ่านของเจ้าหน้าที่ต้องระบุสถานที่ฉีด',
-    en: 'A staff token must name its vaccination site',
-  },
-};
-const invalid = (field: string, th: string, en: string) => ({
-  code: 'INVALID_INPUT',
-  message: { th: 'ข้อมูลไม่ถูกต้อง', en: 'Invalid input' },
-  fields: { [field]: { th, en } },
-});
+const invalid = (res: Response, field: string, key: 'siteRequired' | 'dateFormat') =>
+  sendProblem(res, 'INVALID_INPUT', { variant: 'operator', fields: { [field]: FIELD_MESSAGES[key] } });
 
 /**
  * Site staff and ops on the roster (served by the roster service): the day's list per time
@@ -45,7 +35,7 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
   /** The campaign and site this caller may see, or undefined (the problem is sent). */
   const scope = (req: Request, res: Response): { campaignId: string; siteId: string } | undefined => {
     const campaign = campaignIdSchema.safeParse(req.params.campaignId);
-    if (!campaign.success) return void sendProblem(res, 404, PROBLEMS.notFound);
+    if (!campaign.success) return void sendProblem(res, 'NOT_FOUND');
     const operator = res.locals.operator as OpsClaims;
     const asked =
       typeof req.query.site === 'string'
@@ -53,21 +43,19 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
         : (req.body as { site?: unknown } | undefined)?.site;
     let siteId: string | undefined;
     if (operator.role === 'staff') {
-      if (!operator.site) return void sendProblem(res, 403, SITE_REQUIRED);
-      if (asked !== undefined && asked !== operator.site) return void sendProblem(res, 403, SITE_REQUIRED);
+      if (!operator.site) return void sendProblem(res, 'SITE_SCOPE_REQUIRED');
+      if (asked !== undefined && asked !== operator.site) return void sendProblem(res, 'SITE_SCOPE_REQUIRED');
       siteId = operator.site;
     } else {
       siteId = typeof asked === 'string' ? asked : undefined;
     }
-    if (!siteId || !SITE.test(siteId)) {
-      return void sendProblem(res, 400, invalid('site', 'กรุณาระบุสถานที่ฉีด', 'site is required'));
-    }
+    if (!siteId || !SITE.test(siteId)) return void invalid(res, 'site', 'siteRequired');
     return { campaignId: campaign.data, siteId };
   };
   const dateOf = (req: Request, res: Response): string | undefined => {
     const date = typeof req.query.date === 'string' ? req.query.date : '';
     if (DATE.test(date)) return date;
-    sendProblem(res, 400, invalid('date', 'วันที่ต้องเป็น ปปปป-ดด-วว', 'date must be YYYY-MM-DD'));
+    invalid(res, 'date', 'dateFormat');
     return undefined;
   };
   const sitePath = (s: { campaignId: string; siteId: string }) =>
@@ -84,11 +72,12 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
     if (q.trim()) {
       const answer = await deps.roster.call('GET', `${sitePath(s)}/roster?q=${encodeURIComponent(q)}`);
-      return deps.roster.relay(res, answer, 'roster search');
+      return deps.roster.relay(res, answer, 'roster search', 'operator');
     }
     const date = dateOf(req, res);
     if (!date) return;
-    deps.roster.relay(res, await deps.roster.call('GET', `${sitePath(s)}/roster?date=${date}`), 'roster day');
+    const answer = await deps.roster.call('GET', `${sitePath(s)}/roster?date=${date}`);
+    deps.roster.relay(res, answer, 'roster day', 'operator');
   });
 
   router.get(`${base}/roster.csv`, staff, async (req, res) => {
@@ -102,7 +91,7 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
     const s = scope(req, res);
     if (!s) return;
     const bookingId = String(req.params.bookingId);
-    if (!UUID.test(bookingId)) return sendProblem(res, 404, PROBLEMS.notFound);
+    if (!UUID.test(bookingId)) return sendProblem(res, 'NOT_FOUND');
     const operator = res.locals.operator as OpsClaims;
     const answer = await deps.roster.call('POST', `/internal/bookings/${bookingId}/check-in`, {
       campaignId: s.campaignId,
@@ -110,22 +99,19 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
       operator: `${operator.role}:${operator.subject}`,
     });
     if (answer.status === 200) deps.logger.info({ ...s, bookingId, operator: operator.subject }, 'check-in');
-    deps.roster.relay(res, answer, 'check-in');
+    deps.roster.relay(res, answer, 'check-in', 'operator');
   });
 
   router.get('/api/admin/campaigns/:campaignId/roster/counts', ops, async (req, res) => {
     const campaign = campaignIdSchema.safeParse(req.params.campaignId);
-    if (!campaign.success) return sendProblem(res, 404, PROBLEMS.notFound);
-    deps.roster.relay(
-      res,
-      await deps.roster.call('GET', `/internal/campaigns/${campaign.data}/counts`),
-      'counts',
-    );
+    if (!campaign.success) return sendProblem(res, 'NOT_FOUND');
+    const answer = await deps.roster.call('GET', `/internal/campaigns/${campaign.data}/counts`);
+    deps.roster.relay(res, answer, 'counts', 'operator');
   });
 
   router.get('/api/admin/campaigns/:campaignId/registry-export.csv', ops, async (req, res) => {
     const campaign = campaignIdSchema.safeParse(req.params.campaignId);
-    if (!campaign.success) return sendProblem(res, 404, PROBLEMS.notFound);
+    if (!campaign.success) return sendProblem(res, 'NOT_FOUND');
     const status = req.query.status === 'checked_in' ? '?status=checked_in' : '';
     deps.logger.info(
       { campaignId: campaign.data, operator: (res.locals.operator as OpsClaims).subject },
@@ -138,7 +124,6 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
     );
   });
 
-  router.use(bookingRouteErrors());
   return router;
 }
 
@@ -167,8 +152,12 @@ export function registryImportRoutes(deps: RegistryImportRoutesDeps): Router {
       { operator: (res.locals.operator as OpsClaims).subject, source: url.searchParams.get('source') },
       'registry import',
     );
-    await streamUpload(req, res, { url, internalToken: deps.internalToken, timeoutMs: deps.timeoutMs });
+    await streamUpload(req, res, {
+      url,
+      internalToken: deps.internalToken,
+      timeoutMs: deps.timeoutMs,
+      logger: deps.logger,
+    });
   });
-  router.use(bookingRouteErrors());
   return router;
 }

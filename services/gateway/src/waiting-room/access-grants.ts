@@ -1,15 +1,15 @@
+import { KhiwError } from '@khiw/errors';
+import type { RoomCache } from './room-cache';
 import type { AccessClaims } from './tokens/queue-tokens';
-import { WaitingRoomError } from './waiting-room-error';
 import { UseAccessCode } from './waiting-room-scripts';
-import type { WaitingRooms } from './waiting-rooms';
 
 /**
- * The bookings an access token allows (a family: maxBookings). The booking route (issue 4)
+ * The bookings an access token allows (a family: maxBookings). The booking route
  * calls `use` once per submitted person after verifyAccessToken; the last one, or
  * `release`, frees the active place for the next resident.
  */
 export class AccessGrants {
-  constructor(private readonly rooms: WaitingRooms) {}
+  constructor(private readonly rooms: RoomCache) {}
 
   /** Returns how many bookings of the grant are spent, this one included. */
   async use(claims: AccessClaims): Promise<number> {
@@ -31,10 +31,9 @@ export class AccessGrants {
       claims.maxBookings,
       mode,
     );
-    if (Number(code) === UseAccessCode.Expired)
-      throw new WaitingRoomError('ACCESS_EXPIRED', 'access expired');
+    if (Number(code) === UseAccessCode.Expired) throw new KhiwError('ACCESS_EXPIRED', 'access expired');
     if (Number(code) === UseAccessCode.Exhausted) {
-      throw new WaitingRoomError('ACCESS_EXHAUSTED', 'every booking of this access token is used');
+      throw new KhiwError('ACCESS_EXHAUSTED', 'every booking of this access token is used');
     }
     return Number(used);
   }
@@ -42,12 +41,11 @@ export class AccessGrants {
   /** A standby token holds no active place: only its bookings are counted, per token. */
   private async callStandby(claims: AccessClaims, mode: 'use' | 'release', key: string): Promise<number> {
     if (mode === 'release') return 0;
-    if (claims.expiresAt * 1000 < Date.now()) throw new WaitingRoomError('ACCESS_EXPIRED', 'access expired');
+    if (claims.expiresAt * 1000 < Date.now()) throw new KhiwError('ACCESS_EXPIRED', 'access expired');
     const used = Number(
       await this.rooms.redis.eval(SPEND_STANDBY, 1, key, claims.ticketId, claims.maxBookings),
     );
-    if (used < 0)
-      throw new WaitingRoomError('ACCESS_EXHAUSTED', 'every booking of this access token is used');
+    if (used < 0) throw new KhiwError('ACCESS_EXHAUSTED', 'every booking of this access token is used');
     return used;
   }
 }

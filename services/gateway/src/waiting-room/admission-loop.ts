@@ -3,7 +3,7 @@ import { campaignIndexKey } from '@khiw/redis';
 import { openWaitingRoom } from './prequeue-shuffle';
 import { finalStateOfSnapshot, markSoldOut } from './sold-out';
 import type { WaitingRoomMetrics } from './waiting-room-metrics';
-import type { WaitingRooms } from './waiting-rooms';
+import type { RoomCache } from './room-cache';
 
 export interface AdmissionStep {
   admitted: number;
@@ -25,7 +25,7 @@ export class AdmissionLoop {
   private closed = false;
 
   constructor(
-    private readonly rooms: WaitingRooms,
+    private readonly rooms: RoomCache,
     private readonly logger: Logger,
     private readonly metrics: WaitingRoomMetrics,
     private readonly intervalMs: number,

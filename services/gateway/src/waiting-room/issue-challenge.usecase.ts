@@ -1,5 +1,5 @@
 import { newChallenge, POW_ALGORITHM } from './proof-of-work';
-import type { WaitingRooms } from './waiting-rooms';
+import type { RoomCache } from './room-cache';
 
 export interface Challenge {
   challenge: string;
@@ -8,11 +8,15 @@ export interface Challenge {
   expiresInSeconds: number;
 }
 
+export interface IssueChallengeCommand {
+  campaignId: string;
+}
+
 /** `GET /api/campaigns/:campaignId/queue/challenge`: a single-use proof-of-work challenge. */
 export class IssueChallenge {
-  constructor(private readonly rooms: WaitingRooms) {}
+  constructor(private readonly rooms: RoomCache) {}
 
-  async execute(campaignId: string): Promise<Challenge> {
+  async execute({ campaignId }: IssueChallengeCommand): Promise<Challenge> {
     const view = await this.rooms.view(campaignId);
     const difficulty = view.powDifficulty;
     const challenge = newChallenge(difficulty);

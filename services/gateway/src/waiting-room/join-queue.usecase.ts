@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { KhiwError } from '@khiw/errors';
 import { challengeDifficulty, isProofOfWorkValid } from './proof-of-work';
 import { endAnswer, prequeueAnswer, waitingAnswer, type QueueAnswer } from './queue-answer';
-import type { QueueStatus } from './queue-status.usecase';
+import type { RoomCache } from './room-cache';
+import type { RoomView } from './room-view';
 import { finalStateOfSnapshot } from './sold-out';
+import type { StandbyAccess } from './standby-access';
+import type { TicketStanding } from './ticket-standing';
 import type { QueueTokens } from './tokens/queue-tokens';
-import { WaitingRoomError } from './waiting-room-error';
 import type { WaitingRoomMetrics } from './waiting-room-metrics';
 import { JoinCode } from './waiting-room-scripts';
-import type { WaitingRooms } from './waiting-rooms';
-import type { StandbyAccess } from './standby-access';
-import type { RoomView } from './room-view';
 
-export interface JoinInput {
+export interface JoinQueueCommand {
   campaignId: string;
   /** A ticket from an earlier join (Authorization header or body): same place again. */
   ticket?: string;
@@ -28,14 +28,14 @@ export interface JoinResult {
 /** `POST /api/campaigns/:campaignId/queue`: a place in the waiting room, once per browser. */
 export class JoinQueue {
   constructor(
-    private readonly rooms: WaitingRooms,
+    private readonly rooms: RoomCache,
     private readonly tokens: QueueTokens,
-    private readonly status: QueueStatus,
+    private readonly standing: TicketStanding,
     private readonly metrics: WaitingRoomMetrics,
     private readonly standby: StandbyAccess,
   ) {}
 
-  async execute(input: JoinInput): Promise<JoinResult> {
+  async execute(input: JoinQueueCommand): Promise<JoinResult> {
     const { view, snapshot } = await this.rooms.get(input.campaignId);
     if (input.ticket) {
       const again = await this.rejoin(input.ticket, input.campaignId);
@@ -52,11 +52,10 @@ export class JoinQueue {
     let solvedAt = -1;
     if (input.challenge) {
       const difficulty = challengeDifficulty(input.challenge);
-      if (difficulty === undefined)
-        throw new WaitingRoomError('CHALLENGE_INVALID', 'not a challenge of ours');
+      if (difficulty === undefined) throw new KhiwError('CHALLENGE_INVALID', 'not a challenge of ours');
       if (!isProofOfWorkValid(input.challenge, input.nonce ?? '', difficulty)) {
         this.metrics.joins.inc({ result: 'refused' });
-        throw new WaitingRoomError('PROOF_OF_WORK_INVALID', 'the nonce does not solve the challenge');
+        throw new KhiwError('PROOF_OF_WORK_INVALID', 'the nonce does not solve the challenge');
       }
       solvedAt = difficulty;
     }
@@ -75,7 +74,7 @@ export class JoinQueue {
     switch (Number(code) as JoinCode) {
       case JoinCode.ChallengeInvalid:
         this.metrics.joins.inc({ result: 'refused' });
-        throw new WaitingRoomError(
+        throw new KhiwError(
           'CHALLENGE_INVALID',
           'challenge missing, already used, expired or easier than required',
         );
@@ -108,7 +107,11 @@ export class JoinQueue {
    * A newcomer after sell-out gets a standby token only for a solved, unused challenge, like
    * a place in the queue: the proof-of-work keeps scripts from collecting standby tokens.
    */
-  private async standbyOffer(answer: QueueAnswer, input: JoinInput, view: RoomView): Promise<QueueAnswer> {
+  private async standbyOffer(
+    answer: QueueAnswer,
+    input: JoinQueueCommand,
+    view: RoomView,
+  ): Promise<QueueAnswer> {
     if (answer.state !== 'sold_out' || !answer.standbyOffered) return answer;
     if (view.powDifficulty > 0) {
       const difficulty = input.challenge ? challengeDifficulty(input.challenge) : undefined;
@@ -132,16 +135,16 @@ export class JoinQueue {
     try {
       claims = this.tokens.verifyTicket(ticket, campaignId);
     } catch (error) {
-      if (error instanceof WaitingRoomError && error.code === 'TOKEN_EXPIRED') return undefined;
+      if (KhiwError.is(error, 'TOKEN_EXPIRED')) return undefined;
       throw error;
     }
     try {
-      const answer = await this.status.forTicket(claims);
+      const answer = await this.standing.of(claims);
       if (answer.state === 'expired') return undefined;
       this.metrics.joins.inc({ result: 'rejoined' });
       return { created: false, answer: { ...answer, ticket: answer.ticket ?? ticket } };
     } catch (error) {
-      if (error instanceof WaitingRoomError && error.code === 'TICKET_UNKNOWN') return undefined;
+      if (KhiwError.is(error, 'TICKET_UNKNOWN')) return undefined;
       throw error;
     }
   }

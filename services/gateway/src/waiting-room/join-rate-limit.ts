@@ -1,6 +1,5 @@
 import type { RequestHandler } from 'express';
 import { sendProblem } from '../http/problem';
-import { problemFor } from './waiting-room.problems';
 
 /**
  * A per-network ceiling on joins and challenges, per replica, in memory (no Redis cost).
@@ -23,9 +22,8 @@ export function joinRateLimit(perMinute: number): RequestHandler {
     const count = (counts.get(key) ?? 0) + 1;
     counts.set(key, count);
     if (count <= perMinute) return next();
-    const { status, problem } = problemFor('RATE_LIMITED');
-    res.setHeader('Retry-After', String(Math.ceil((60_000 - (now % 60_000)) / 1000)));
-    sendProblem(res, status, problem);
+    const retryAfterSeconds = Math.ceil((60_000 - (now % 60_000)) / 1000);
+    sendProblem(res, 'RATE_LIMITED', { variant: 'queue', retryAfterSeconds });
   };
 }
 

@@ -1,3 +1,4 @@
+import type { CampaignSnapshot } from '@khiw/contracts';
 import {
   estimatePrequeueWaitSeconds,
   estimateWaitSeconds,
@@ -5,7 +6,6 @@ import {
   prequeuePollAfterSeconds,
 } from './queue-estimate';
 import type { RoomView } from './room-view';
-import type { CampaignSnapshot } from './waiting-rooms';
 
 export type ResidentState = 'prequeue' | 'waiting' | 'admitted' | 'sold_out' | 'closed' | 'expired';
 
@@ -88,7 +88,7 @@ export function endAnswer(
   view: RoomView,
   state: 'sold_out' | 'closed' | 'expired',
   queueNumber: number | null,
-  snapshot: CampaignSnapshot,
+  snapshot: Pick<CampaignSnapshot, 'standbySize' | 'standbyCount'>,
 ): QueueAnswer {
   return {
     state,
@@ -103,8 +103,7 @@ export function endAnswer(
   };
 }
 
-/** The snapshot names standbySize (and, when the worker publishes it, standbyCount). */
-export function standbyOffered(snapshot: CampaignSnapshot): boolean {
-  const size = snapshot.standbySize ?? 0;
-  return size > 0 && (snapshot.standbyCount ?? 0) < size;
+/** Standby is offered while the standby list has room. */
+export function standbyOffered(snapshot: Pick<CampaignSnapshot, 'standbySize' | 'standbyCount'>): boolean {
+  return snapshot.standbySize > 0 && snapshot.standbyCount < snapshot.standbySize;
 }

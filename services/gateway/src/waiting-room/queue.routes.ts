@@ -1,15 +1,14 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { bearerToken } from '../auth/bearer-token';
 import { sendProblem } from '../http/problem';
 import type { IssueChallenge } from './issue-challenge.usecase';
 import { joinRateLimit } from './join-rate-limit';
 import type { JoinQueue } from './join-queue.usecase';
 import { admissionRate, awayShare } from './queue-estimate';
 import type { QueueStatus } from './queue-status.usecase';
+import type { RoomCache } from './room-cache';
 import { publicState } from './room-view';
-import { bearerToken, waitingRoomErrorHandler } from './waiting-room.problems';
-import type { WaitingRoomMetrics } from './waiting-room-metrics';
-import type { WaitingRooms } from './waiting-rooms';
 
 const JoinBody = z.object({
   ticket: z.string().max(2048).optional(),
@@ -18,27 +17,26 @@ const JoinBody = z.object({
 });
 
 export interface QueueRoutesDeps {
-  rooms: WaitingRooms;
+  rooms: RoomCache;
   join: JoinQueue;
   status: QueueStatus;
   challenge: IssueChallenge;
-  metrics: WaitingRoomMetrics;
   joinsPerNetworkPerMinute: number;
 }
 
 /**
  * `GET /api/queue/status`, the request 100,000 waiting residents repeat: mounted ahead of
  * every other router and middleware so a poll walks one layer (docs/waiting-room.md). It is
- * counted by `khiw_gateway_queue_status_polls_total`, not by the generic HTTP metrics.
+ * counted by `khiw_gateway_queue_status_polls_total`, not by the generic HTTP metrics. Its
+ * refusals go on to the app's problemHandler.
  */
-export function queueStatusRoutes(deps: Pick<QueueRoutesDeps, 'status' | 'metrics'>): Router {
+export function queueStatusRoutes(deps: Pick<QueueRoutesDeps, 'status'>): Router {
   const router = express.Router();
   router.get('/api/queue/status', async (req, res) => {
     const campaignId = typeof req.query.campaignId === 'string' ? req.query.campaignId : undefined;
     const answer = await deps.status.execute({ ticket: bearerToken(req), campaignId });
     res.set('Cache-Control', 'no-store').json(answer);
   });
-  router.use(waitingRoomErrorHandler(deps.metrics));
   return router;
 }
 
@@ -48,17 +46,13 @@ export function queueRoutes(deps: QueueRoutesDeps): Router {
   const limit = joinRateLimit(deps.joinsPerNetworkPerMinute);
 
   router.get('/api/campaigns/:campaignId/queue/challenge', limit, async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(await deps.challenge.execute(String(req.params.campaignId)));
+    const challenge = await deps.challenge.execute({ campaignId: String(req.params.campaignId) });
+    res.set('Cache-Control', 'no-store').json(challenge);
   });
 
   router.post('/api/campaigns/:campaignId/queue', limit, async (req, res) => {
     const body = JoinBody.safeParse(req.body ?? {});
-    if (!body.success) {
-      return sendProblem(res, 400, {
-        code: 'INVALID_INPUT',
-        message: { th: 'ข้อมูลที่ส่งมาไม่ถูกต้อง', en: 'The request is not valid' },
-      });
-    }
+    if (!body.success) return sendProblem(res, 'INVALID_INPUT', { variant: 'queue' });
     const { created, answer } = await deps.join.execute({
       campaignId: String(req.params.campaignId),
       ticket: bearerToken(req) ?? body.data.ticket,
@@ -89,7 +83,5 @@ export function queueRoutes(deps: QueueRoutesDeps): Router {
       updatedAt: new Date(view.now).toISOString(),
     });
   });
-
-  router.use(waitingRoomErrorHandler(deps.metrics));
   return router;
 }

@@ -1,3 +1,4 @@
+import type { CampaignSnapshot } from '@khiw/contracts';
 import type { Redis } from '@khiw/redis';
 import { waitingRoomKeys } from './waiting-room-keys';
 
@@ -16,12 +17,10 @@ export async function markSoldOut(
 }
 
 /** The final state the booking worker's snapshot announces, if any. */
-export function finalStateOfSnapshot(snapshot: {
-  state?: string;
-  remainingDoses?: number;
-}): 'sold_out' | 'closed' | null {
+export function finalStateOfSnapshot(
+  snapshot: Pick<CampaignSnapshot, 'state' | 'remainingDoses'>,
+): 'sold_out' | 'closed' | null {
   if (snapshot.state === 'closed') return 'closed';
-  if (snapshot.state === 'sold_out') return 'sold_out';
-  if (typeof snapshot.remainingDoses === 'number' && snapshot.remainingDoses <= 0) return 'sold_out';
+  if (snapshot.state === 'sold_out' || snapshot.remainingDoses <= 0) return 'sold_out';
   return null;
 }

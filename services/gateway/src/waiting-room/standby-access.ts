@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { QueueAnswer } from './queue-answer';
 import type { QueueTokens } from './tokens/queue-tokens';
-import type { WaitingRooms } from './waiting-rooms';
+import type { RoomCache } from './room-cache';
 
 /**
  * The standby inlet. Once the doses are gone the waiting room closes for good, but while the
@@ -12,7 +12,7 @@ import type { WaitingRooms } from './waiting-rooms';
  */
 export class StandbyAccess {
   constructor(
-    private readonly rooms: WaitingRooms,
+    private readonly rooms: RoomCache,
     private readonly tokens: QueueTokens,
   ) {}
 

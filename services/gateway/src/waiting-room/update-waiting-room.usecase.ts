@@ -1,43 +1,23 @@
-import { z } from 'zod';
+import { KhiwError } from '@khiw/errors';
 import type { Logger } from '@khiw/observability';
-import { isoDateTime } from '@khiw/contracts';
-import { WaitingRoomError } from './waiting-room-error';
-import type { WaitingRooms } from './waiting-rooms';
+import type { RoomCache } from './room-cache';
+import { settingsOf, type WaitingRoomSettings, type WaitingRoomSettingsPatch } from './waiting-room-settings';
 
-export const WaitingRoomSettingsPatch = z
-  .object({
-    outflowPerMinute: z.number().int().min(0).max(1_000_000),
-    maxActive: z.number().int().min(0).max(10_000_000),
-    paused: z.boolean(),
-    powDifficulty: z.number().int().min(0).max(32),
-    /** Tests and rehearsals: move the opening (only before the queue has started). */
-    opensAt: isoDateTime,
-  })
-  .partial()
-  .strict()
-  .refine((patch) => Object.keys(patch).length > 0, 'give at least one setting');
-export type WaitingRoomSettingsPatch = z.infer<typeof WaitingRoomSettingsPatch>;
-
-export interface WaitingRoomSettings {
-  outflowPerMinute: number;
-  maxActive: number;
-  paused: boolean;
-  powDifficulty: number;
-  opensAt: string;
+export interface UpdateWaitingRoomCommand {
+  campaignId: string;
+  patch: WaitingRoomSettingsPatch;
+  /** Who asked (the ops token's subject), for the audit log. */
+  operator: string;
 }
 
 /** `PATCH /api/admin/campaigns/:campaignId/waiting-room`: ops steer the room live. */
 export class UpdateWaitingRoom {
   constructor(
-    private readonly rooms: WaitingRooms,
+    private readonly rooms: RoomCache,
     private readonly logger: Logger,
   ) {}
 
-  async execute(
-    campaignId: string,
-    patch: WaitingRoomSettingsPatch,
-    operator: string,
-  ): Promise<WaitingRoomSettings> {
+  async execute({ campaignId, patch, operator }: UpdateWaitingRoomCommand): Promise<WaitingRoomSettings> {
     await this.rooms.get(campaignId);
     const keys = this.rooms.keys(campaignId);
     const fields: Record<string, string | number> = {};
@@ -48,10 +28,7 @@ export class UpdateWaitingRoom {
     if (patch.opensAt !== undefined) {
       const [opened, next] = await this.rooms.redis.hmget(keys.room, 'opened', 'next');
       if (opened === '1' || next !== null) {
-        throw new WaitingRoomError(
-          'QUEUE_ALREADY_STARTED',
-          'the queue has started; the opening time is fixed',
-        );
+        throw new KhiwError('QUEUE_ALREADY_STARTED', 'the queue has started; the opening time is fixed');
       }
       fields.opensAt = Date.parse(patch.opensAt);
     }
@@ -59,20 +36,4 @@ export class UpdateWaitingRoom {
     this.logger.info({ campaignId, operator, patch }, 'waiting room settings changed');
     return settingsOf((await this.rooms.refresh(campaignId)).view);
   }
-}
-
-export function settingsOf(view: {
-  outflowPerMinute: number;
-  maxActive: number;
-  paused: boolean;
-  powDifficulty: number;
-  opensAt: number;
-}): WaitingRoomSettings {
-  return {
-    outflowPerMinute: view.outflowPerMinute,
-    maxActive: view.maxActive,
-    paused: view.paused,
-    powDifficulty: view.powDifficulty,
-    opensAt: new Date(view.opensAt).toISOString(),
-  };
 }

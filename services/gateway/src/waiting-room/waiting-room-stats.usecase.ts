@@ -1,13 +1,17 @@
 import { admissionRate, awayShare, estimateWaitSeconds } from './queue-estimate';
 import { publicState } from './room-view';
-import { settingsOf } from './update-waiting-room.usecase';
-import type { WaitingRooms } from './waiting-rooms';
+import type { RoomCache } from './room-cache';
+import { settingsOf } from './waiting-room-settings';
+
+export interface WaitingRoomStatsCommand {
+  campaignId: string;
+}
 
 /** `GET /api/admin/campaigns/:campaignId/stats`: what ops watch during a surge. */
 export class WaitingRoomStats {
-  constructor(private readonly rooms: WaitingRooms) {}
+  constructor(private readonly rooms: RoomCache) {}
 
-  async execute(campaignId: string) {
+  async execute({ campaignId }: WaitingRoomStatsCommand) {
     const { view } = await this.rooms.refresh(campaignId);
     const rate = admissionRate(view);
     const waitingWithNumber = view.lastNumber - view.serving;

@@ -10,14 +10,15 @@ import { JoinQueue } from './join-queue.usecase';
 import { jwksRoutes } from './jwks.routes';
 import { queueRoutes, queueStatusRoutes } from './queue.routes';
 import { QueueStatus } from './queue-status.usecase';
+import { RoomCache, type WaitingRoomOptions } from './room-cache';
+import { StandbyAccess } from './standby-access';
+import { TicketStanding } from './ticket-standing';
 import type { Keyring } from './tokens/keyring';
 import { QueueTokens } from './tokens/queue-tokens';
 import { UpdateWaitingRoom } from './update-waiting-room.usecase';
-import { createWaitingRoomMetrics } from './waiting-room-metrics';
+import { createWaitingRoomMetrics, type WaitingRoomMetrics } from './waiting-room-metrics';
 import { withWaitingRoomCommands } from './waiting-room-scripts';
 import { WaitingRoomStats } from './waiting-room-stats.usecase';
-import { StandbyAccess } from './standby-access';
-import { WaitingRooms, type WaitingRoomOptions } from './waiting-rooms';
 
 export function waitingRoomOptions(config: GatewayConfig): WaitingRoomOptions {
   return {
@@ -44,8 +45,10 @@ export interface WaitingRoom {
   routers: Router[];
   tokens: QueueTokens;
   grants: AccessGrants;
-  rooms: WaitingRooms;
+  rooms: RoomCache;
   loop: AdmissionLoop;
+  /** The app's problemHandler counts refused tokens here (tokensRefused). */
+  metrics: WaitingRoomMetrics;
 }
 
 /** Builds the waiting room of one gateway process: routes, tokens and the admission loop. */
@@ -58,14 +61,16 @@ export function createWaitingRoom(input: {
 }): WaitingRoom {
   const { config, keyring, logger } = input;
   const metrics = createWaitingRoomMetrics(input.registry);
-  const rooms = new WaitingRooms(
+  const rooms = new RoomCache(
     withWaitingRoomCommands(input.redis),
     config.KHIW_NAMESPACE,
     waitingRoomOptions(config),
+    logger,
   );
   const tokens = new QueueTokens(keyring, { ticketTtlSeconds: config.WAITING_ROOM_TICKET_TTL_SECONDS });
   const standby = new StandbyAccess(rooms, tokens);
-  const status = new QueueStatus(rooms, tokens, metrics, standby);
+  const standing = new TicketStanding(rooms, tokens, standby);
+  const status = new QueueStatus(tokens, standing, metrics);
   const loop = new AdmissionLoop(
     rooms,
     logger.child({ component: 'admission' }),
@@ -73,15 +78,14 @@ export function createWaitingRoom(input: {
     config.WAITING_ROOM_TICK_MS,
   );
   return {
-    pollRouter: queueStatusRoutes({ status, metrics }),
+    pollRouter: queueStatusRoutes({ status }),
     routers: [
       jwksRoutes(keyring),
       queueRoutes({
         rooms,
-        join: new JoinQueue(rooms, tokens, status, metrics, standby),
+        join: new JoinQueue(rooms, tokens, standing, metrics, standby),
         status,
         challenge: new IssueChallenge(rooms),
-        metrics,
         joinsPerNetworkPerMinute: config.WAITING_ROOM_JOINS_PER_NETWORK_PER_MINUTE,
       }),
       adminRoutes({
@@ -89,7 +93,6 @@ export function createWaitingRoom(input: {
         tokens,
         update: new UpdateWaitingRoom(rooms, logger),
         stats: new WaitingRoomStats(rooms),
-        metrics,
         logger,
       }),
     ],
@@ -97,5 +100,6 @@ export function createWaitingRoom(input: {
     grants: new AccessGrants(rooms),
     rooms,
     loop,
+    metrics,
   };
 }

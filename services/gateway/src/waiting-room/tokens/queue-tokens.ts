@@ -1,5 +1,5 @@
 import jwt, { type JwtPayload } from 'jsonwebtoken';
-import { WaitingRoomError } from '../waiting-room-error';
+import { KhiwError } from '@khiw/errors';
 import type { Keyring } from './keyring';
 
 export const TOKEN_ISSUER = 'khiw-gateway';
@@ -96,7 +96,7 @@ export class QueueTokens {
     const payload = this.verify(token, 'ticket', campaignId);
     const queueNumber = payload.queueNumber === null ? null : Number(payload.queueNumber);
     if (queueNumber !== null && !(Number.isSafeInteger(queueNumber) && queueNumber > 0)) {
-      throw new WaitingRoomError('TOKEN_INVALID', 'ticket carries no valid queue number');
+      throw new KhiwError('TOKEN_INVALID', 'ticket carries no valid queue number');
     }
     return {
       ticketId: payload.sub!,
@@ -111,7 +111,7 @@ export class QueueTokens {
     const queueNumber = Number(payload.queueNumber);
     const maxBookings = Number(payload.maxBookings);
     if (!Number.isSafeInteger(queueNumber) || !Number.isSafeInteger(maxBookings)) {
-      throw new WaitingRoomError('TOKEN_INVALID', 'access token claims are malformed');
+      throw new KhiwError('TOKEN_INVALID', 'access token claims are malformed');
     }
     return {
       ticketId: payload.sub!,
@@ -126,7 +126,7 @@ export class QueueTokens {
   verifyOps(token: string, roles: readonly OpsRole[]): OpsClaims {
     const payload = this.verify(token, 'ops', OPS_AUDIENCE);
     if (!roles.includes(payload.role as OpsRole)) {
-      throw new WaitingRoomError('ROLE_FORBIDDEN', `role ${String(payload.role)} may not do this`);
+      throw new KhiwError('ROLE_FORBIDDEN', `role ${String(payload.role)} may not do this`);
     }
     const site = typeof payload.site === 'string' && payload.site ? payload.site : undefined;
     return { subject: payload.sub!, role: payload.role as OpsRole, ...(site && { site }) };
@@ -160,13 +160,13 @@ export class QueueTokens {
       typeof payload.aud !== 'string' ||
       typeof payload.exp !== 'number'
     ) {
-      throw new WaitingRoomError('TOKEN_INVALID', 'token lacks sub, aud or exp');
+      throw new KhiwError('TOKEN_INVALID', 'token lacks sub, aud or exp');
     }
     if (audience !== undefined && payload.aud !== audience) {
-      throw new WaitingRoomError('TOKEN_WRONG_AUDIENCE', `token is for ${payload.aud}, not ${audience}`);
+      throw new KhiwError('TOKEN_WRONG_AUDIENCE', `token is for ${payload.aud}, not ${audience}`);
     }
     if (payload.typ !== typ) {
-      throw new WaitingRoomError('TOKEN_WRONG_TYPE', `a ${String(payload.typ)} token is not a ${typ} token`);
+      throw new KhiwError('TOKEN_WRONG_TYPE', `a ${String(payload.typ)} token is not a ${typ} token`);
     }
     return payload;
   }
@@ -174,10 +174,10 @@ export class QueueTokens {
   private verifySignature(token: string): JwtPayload {
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string') {
-      throw new WaitingRoomError('TOKEN_INVALID', 'not a JWT');
+      throw new KhiwError('TOKEN_INVALID', 'not a JWT');
     }
     const key = this.keyring.find(decoded.header.kid);
-    if (!key) throw new WaitingRoomError('TOKEN_INVALID', `unknown key id ${String(decoded.header.kid)}`);
+    if (!key) throw new KhiwError('TOKEN_INVALID', `unknown key id ${String(decoded.header.kid)}`);
     try {
       return jwt.verify(token, key.publicKey, {
         algorithms: [key.alg],
@@ -186,9 +186,9 @@ export class QueueTokens {
       }) as JwtPayload;
     } catch (error) {
       if (error instanceof jwt.TokenExpiredError) {
-        throw new WaitingRoomError('TOKEN_EXPIRED', 'token expired', { cause: error });
+        throw new KhiwError('TOKEN_EXPIRED', 'token expired', { cause: error });
       }
-      throw new WaitingRoomError('TOKEN_INVALID', (error as Error).message, { cause: error });
+      throw new KhiwError('TOKEN_INVALID', (error as Error).message, { cause: error });
     }
   }
 
@@ -213,7 +213,7 @@ export class QueueTokens {
   }
 }
 
-/** For the booking route (issue 4): the access token's claims, or a WaitingRoomError. */
+/** For the booking route: the access token's claims, or a KhiwError (TOKEN_*, 401/403). */
 export function verifyAccessToken(tokens: QueueTokens, token: string, campaignId: string): AccessClaims {
   return tokens.verifyAccess(token, campaignId);
 }

@@ -1,6 +1,8 @@
-import { campaignId as campaignIdSchema } from '@khiw/contracts';
+import { CampaignSnapshot, campaignId as campaignIdSchema } from '@khiw/contracts';
+import { KhiwError } from '@khiw/errors';
+import type { Logger } from '@khiw/observability';
+import { SnapshotReader } from '../campaigns/snapshot-reader';
 import { parseRoomView, type RoomView } from './room-view';
-import { WaitingRoomError } from './waiting-room-error';
 import { waitingRoomKeys, type WaitingRoomKeys } from './waiting-room-keys';
 import type { WaitingRoomRedis } from './waiting-room-scripts';
 
@@ -22,44 +24,43 @@ export interface WaitingRoomOptions {
   challengeTtlSeconds: number;
 }
 
-/** The parts of the booking worker's campaign snapshot the waiting room reads. */
-export interface CampaignSnapshot {
-  id: string;
-  opensAt: string;
-  state?: string;
-  remainingDoses?: number;
-  standbySize?: number;
-  standbyCount?: number;
-}
-
-interface Entry {
+export interface RoomEntry {
   view: RoomView;
   snapshot: CampaignSnapshot;
   fetchedAt: number;
 }
 
 /**
- * The campaigns' waiting rooms as seen from this replica: keys, first-use set-up (settings
- * seeded from the defaults and the snapshot's opensAt, never overwriting ops' changes) and
- * a view refreshed at most every viewMaxAgeMs, so per-request work stays one Lua step.
+ * This replica's cache of each campaign's waiting room: its view (the view-6 step) and the
+ * booking worker's campaign snapshot, read at most every viewMaxAgeMs so per-request work
+ * stays one Lua step; and the room's first-use set-up (settings seeded from the defaults and
+ * the snapshot's opensAt, never overwriting ops' changes). Also the keys and Redis commands
+ * every part of the waiting room shares.
  */
-export class WaitingRooms {
-  private readonly entries = new Map<string, Entry>();
-  private readonly inFlight = new Map<string, Promise<Entry>>();
+export class RoomCache {
+  private readonly entries = new Map<string, RoomEntry>();
+  private readonly inFlight = new Map<string, Promise<RoomEntry>>();
   private readonly prepared = new Set<string>();
+  private readonly snapshots: SnapshotReader<typeof CampaignSnapshot>;
 
   constructor(
     readonly redis: WaitingRoomRedis,
     readonly namespace: string,
     readonly options: WaitingRoomOptions,
-  ) {}
+    logger: Logger,
+  ) {
+    this.snapshots = new SnapshotReader(CampaignSnapshot, 'campaign snapshot', logger);
+  }
 
   keys(campaignId: string): WaitingRoomKeys {
     return waitingRoomKeys(this.namespace, campaignId);
   }
 
-  /** A fresh enough view and snapshot; CAMPAIGN_NOT_FOUND when no campaign has that id. */
-  async get(campaignId: string, maxAgeMs = this.options.viewMaxAgeMs): Promise<Entry> {
+  /**
+   * A fresh enough view and snapshot; CAMPAIGN_NOT_FOUND when no campaign has that id,
+   * TEMPORARILY_UNAVAILABLE when its snapshot breaks the contract.
+   */
+  async get(campaignId: string, maxAgeMs = this.options.viewMaxAgeMs): Promise<RoomEntry> {
     const entry = this.entries.get(campaignId);
     if (entry && maxAgeMs > 0 && Date.now() - entry.fetchedAt <= maxAgeMs) return entry;
     return this.loadShared(campaignId);
@@ -74,14 +75,14 @@ export class WaitingRooms {
    * change, a sold-out mark, an admission step). A load already in flight may have read
    * Redis before those writes: wait for it, then join or start a later one.
    */
-  async refresh(campaignId: string): Promise<Entry> {
+  async refresh(campaignId: string): Promise<RoomEntry> {
     const running = this.inFlight.get(campaignId);
     if (running) await running.catch(() => undefined);
     return this.loadShared(campaignId);
   }
 
   /** Join the load in flight, or start one: concurrent readers share one Redis round. */
-  private loadShared(campaignId: string): Promise<Entry> {
+  private loadShared(campaignId: string): Promise<RoomEntry> {
     const running = this.inFlight.get(campaignId);
     if (running) return running;
     const work = this.load(campaignId).finally(() => this.inFlight.delete(campaignId));
@@ -95,22 +96,21 @@ export class WaitingRooms {
     this.prepared.delete(campaignId);
   }
 
-  private async load(campaignId: string): Promise<Entry> {
+  private async load(campaignId: string): Promise<RoomEntry> {
     if (!campaignIdSchema.safeParse(campaignId).success) {
-      throw new WaitingRoomError('CAMPAIGN_NOT_FOUND', 'no such campaign');
+      throw new KhiwError('CAMPAIGN_NOT_FOUND', 'no such campaign');
     }
     const keys = this.keys(campaignId);
-    const raw = await this.redis.get(keys.info);
-    if (!raw) {
+    const snapshot = this.snapshots.read(campaignId, await this.redis.get(keys.info));
+    if (!snapshot) {
       this.forget(campaignId);
-      throw new WaitingRoomError('CAMPAIGN_NOT_FOUND', `no campaign ${campaignId}`);
+      throw new KhiwError('CAMPAIGN_NOT_FOUND', `no campaign ${campaignId}`);
     }
-    const snapshot = JSON.parse(raw) as CampaignSnapshot;
     if (!this.prepared.has(campaignId)) {
       const { defaults } = this.options;
       await this.redis
         .multi()
-        .hsetnx(keys.room, 'opensAt', Date.parse(snapshot.opensAt) || 0)
+        .hsetnx(keys.room, 'opensAt', Date.parse(snapshot.opensAt))
         .hsetnx(keys.room, 'outflowPerMinute', defaults.outflowPerMinute)
         .hsetnx(keys.room, 'maxActive', defaults.maxActive)
         .hsetnx(keys.room, 'powDifficulty', defaults.powDifficulty)
