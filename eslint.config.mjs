@@ -1,17 +1,11 @@
 // @ts-check
 import eslint from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: [
-      '**/node_modules/**',
-      '**/dist/**',
-      '.local/**',
-      'packages/db/src/generated/**',
-      'coverage/**',
-      'services/gateway/public/**',
-    ],
+    ignores: ['**/node_modules/**', '**/dist/**', '.local/**', 'packages/db/src/generated/**', 'coverage/**'],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
@@ -26,47 +20,15 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    // The resident pages: plain browser ES modules, no build step.
+    // The resident and staff pages: plain browser ES modules, no build step.
     files: ['services/gateway/public/**/*.js'],
-    languageOptions: {
-      sourceType: 'module',
-      globals: Object.fromEntries(
-        [
-          'window',
-          'document',
-          'navigator',
-          'localStorage',
-          'sessionStorage',
-          'location',
-          'fetch',
-          'AbortSignal',
-          'AbortController',
-          'BroadcastChannel',
-          'Worker',
-          'URL',
-          'URLSearchParams',
-          'TextEncoder',
-          'crypto',
-          'self',
-          'performance',
-          'setTimeout',
-          'clearTimeout',
-          'setInterval',
-          'clearInterval',
-          'addEventListener',
-          'removeEventListener',
-          'console',
-          'Intl',
-          'history',
-          'requestAnimationFrame',
-          'postMessage',
-          'DOMException',
-          'Event',
-          'CustomEvent',
-          'matchMedia',
-        ].map((name) => [name, 'readonly']),
-      ),
-    },
+    ignores: ['services/gateway/public/**/*-worker.js'],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
+  },
+  {
+    // The proof-of-work runs in a dedicated worker: no window, no document.
+    files: ['services/gateway/public/**/*-worker.js'],
+    languageOptions: { sourceType: 'module', globals: globals.worker },
   },
   {
     files: ['**/*.cjs', '**/*.mjs'],

@@ -1,10 +1,10 @@
 // Self-service for a resident: look the appointment up by citizen ID + birth date, cancel it,
 // or move it to another time at the same site (the site is never swapped for a default).
-import { renderDays, renderTimes, slotsByDay } from '../book/choice-controls.js';
-import { formatWhen } from '../book/i18n.js';
-import { citizenIdState, validBirthDate } from '../book/resident.js';
-import { ApiError, request } from '../shared/http.js';
-import { lang, local, setLang, translate, translator } from '../shared/i18n-core.js';
+import { renderDays, renderTimes, slotsByDay } from '../shared/choice-controls.js';
+import { $, facts } from '../shared/dom.js';
+import { ApiError, fetchSlots, request } from '../shared/http.js';
+import { formatWhen, languageButton, local, translate, translator } from '../shared/i18n-core.js';
+import { citizenIdState, validBirthDate } from '../shared/resident-input.js';
 
 const STRINGS = {
   th: {
@@ -28,9 +28,6 @@ const STRINGS = {
     moveSave: 'ยืนยันเวลาใหม่',
     newDay: 'วันที่ใหม่',
     newTime: 'เวลาใหม่',
-    pickDay: '— เลือกวันที่ —',
-    left: (n) => `เหลือ ${n} ที่`,
-    full: 'เต็มแล้ว',
     choose: 'กรุณาเลือกเวลาใหม่',
     error: 'เกิดข้อผิดพลาด กรุณาลองใหม่',
     switchTo: 'English',
@@ -62,7 +59,6 @@ const STRINGS = {
   },
 };
 const tt = translator(STRINGS);
-const $ = (id) => document.getElementById(id);
 const campaignId = new URLSearchParams(location.search).get('campaign') ?? '';
 let who = null; // { citizenId, birthDate } that matched
 let state = null; // { booking, standby }
@@ -72,7 +68,6 @@ let cancelArmed = false;
 
 function apply() {
   translate(tt);
-  $('lang').textContent = tt('switchTo');
   if (moving) $('reschedule').textContent = tt('moveSave');
   if (cancelArmed) $('cancel').textContent = tt('cancelSure');
   if (state) renderState();
@@ -91,19 +86,13 @@ function renderState() {
   const body = [];
   if (booking) {
     $('result-title').textContent = tt(booking.status === 'cancelled' ? 'cancelled' : 'booked');
-    const dl = document.createElement('dl');
-    dl.className = 'summary';
-    for (const [label, value] of [
-      [tt('reference'), booking.reference],
-      [tt('site'), local(booking.siteName) || booking.siteId],
-      [tt('when'), formatWhen(new Date(booking.startsAt))],
-    ]) {
-      const row = document.createElement('div');
-      row.append(Object.assign(document.createElement('dt'), { textContent: label }));
-      row.append(Object.assign(document.createElement('dd'), { textContent: value }));
-      dl.append(row);
-    }
-    body.push(dl);
+    body.push(
+      facts([
+        [tt('reference'), booking.reference],
+        [tt('site'), local(booking.siteName) || booking.siteId],
+        [tt('when'), formatWhen(new Date(booking.startsAt))],
+      ]),
+    );
   } else if (standby) {
     $('result-title').textContent = tt('standby', standby.position);
   }
@@ -175,9 +164,7 @@ async function reschedule() {
   }
   if (!moving) {
     try {
-      const site = await request(
-        `/api/campaigns/${encodeURIComponent(campaignId)}/sites/${encodeURIComponent(booking.siteId)}/slots`,
-      );
+      const site = await fetchSlots(campaignId, booking.siteId);
       days = slotsByDay((site.slots ?? []).filter((s) => s.id !== booking.slotId));
       renderDays($('day'), days, undefined, false);
       renderTimes($('times'), [], undefined, false);
@@ -212,10 +199,7 @@ async function reschedule() {
   }
 }
 
-$('lang').addEventListener('click', () => {
-  setLang(lang === 'th' ? 'en' : 'th');
-  apply();
-});
+languageButton($('lang'), tt, apply);
 $('find').addEventListener('submit', find);
 $('cancel').addEventListener('click', () => void cancel());
 $('reschedule').addEventListener('click', () => void reschedule());

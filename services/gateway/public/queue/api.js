@@ -1,12 +1,7 @@
 // The gateway's waiting-room API (DESIGN.md section 4).
-import { request } from '../shared/http.js';
-
-export { ApiError } from '../shared/http.js';
-
-const campaignPath = (campaignId) => `/api/campaigns/${encodeURIComponent(campaignId)}`;
+import { campaignPath, request } from '../shared/http.js';
 
 export const api = {
-  campaign: (campaignId) => request(campaignPath(campaignId)),
   challenge: (campaignId) => request(`${campaignPath(campaignId)}/queue/challenge`),
   join: (campaignId, body, ticket) =>
     request(`${campaignPath(campaignId)}/queue`, { method: 'POST', body, token: ticket }),

@@ -1,8 +1,6 @@
 // The queue page's strings and formats; the language: ../shared/i18n-core.js.
 import { lang, translate, translator } from '../shared/i18n-core.js';
 
-export { formatNumber, lang, setLang } from '../shared/i18n-core.js';
-
 const STRINGS = {
   th: {
     title: 'คิวจองวัคซีน',

@@ -1,10 +1,11 @@
 // The resident's queue page: join once (proof-of-work), show the place, poll as the server
 // asks, survive refreshes, extra tabs and flaky networks, then hand over to the booking form.
 // API: docs/waiting-room.md. One tab (the leader, see ticket-store.js) joins and polls.
-import { backoff, jitter, retryUntilAnswered, sleep } from '../shared/http.js';
-import { lang, setLang } from '../shared/i18n-core.js';
-import { api, ApiError } from './api.js';
-import { applyLang, formatClock, formatCountdown, formatNumber, formatWait, t } from './i18n.js';
+import { $, switchView } from '../shared/dom.js';
+import { ApiError, backoff, jitter, loadCampaign, sleep, troubleOf } from '../shared/http.js';
+import { formatNumber, lang, languageButton, showLocal } from '../shared/i18n-core.js';
+import { api } from './api.js';
+import { applyLang, formatClock, formatCountdown, formatWait, t } from './i18n.js';
 import { solve } from './pow.js';
 import { TicketStore } from './ticket-store.js';
 
@@ -21,7 +22,6 @@ const ANNOUNCE_EVERY_MS = 20_000;
 /** How often the leader peeks at the public room state while the next status poll is far off. */
 const PEEK_SECONDS = 10;
 
-const $ = (id) => document.getElementById(id);
 const campaignId = new URLSearchParams(location.search).get('campaign');
 const accessKey = `khiw:access:${campaignId}`;
 const bookingUrl = `/book/?campaign=${encodeURIComponent(campaignId ?? '')}`;
@@ -38,11 +38,6 @@ let lastAnnounce = { at: 0, state: '' };
 let announceTimer = 0;
 let accessToken = ''; // in memory; sessionStorage of the tab that continues
 
-function showView(name) {
-  document.body.dataset.state = name;
-  for (const el of document.querySelectorAll('[data-view]')) el.hidden = el.id !== `view-${name}`;
-}
-
 function showConnection(kind) {
   connection = kind;
   const el = $('connection');
@@ -52,7 +47,7 @@ function showConnection(kind) {
 
 function showError(text) {
   $('error-text').textContent = text;
-  showView('error');
+  switchView('error');
 }
 
 /** A new state is read out at once; position changes at most every ANNOUNCE_EVERY_MS (the latest wins). */
@@ -128,17 +123,12 @@ function renderEnd(view, status) {
 
 function render() {
   applyLang();
-  $('lang').textContent = t('switchTo');
-  $('lang').lang = lang === 'th' ? 'en' : 'th';
-  if (campaign?.name) {
-    delete $('campaign-name').dataset.i18n;
-    $('campaign-name').textContent = campaign.name[lang] || campaign.name.th;
-  }
+  showLocal($('campaign-name'), campaign?.name);
   if (connection) showConnection(connection);
   const status = record?.status;
   if (!status) return;
   const view = VIEW_OF_STATE[status.state] ?? 'queue';
-  showView(view);
+  switchView(view);
   if (view === 'queue') renderQueue(status);
   else renderEnd(view, status);
 }
@@ -206,7 +196,7 @@ function join(replacing) {
   return store.exclusive('join', async () => {
     const existing = store.read();
     if (existing?.ticket && existing.ticket !== replacing) return accept(existing);
-    showView('joining');
+    switchView('joining');
     for (let attempt = 0; ; attempt++) {
       try {
         const challenge = await api.challenge(campaignId);
@@ -221,7 +211,7 @@ function join(replacing) {
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         if (error.retriable) {
-          showConnection(error.status === 0 ? 'reconnecting' : 'busy');
+          showConnection(troubleOf(error));
           await sleep(backoff(attempt, error.retryAfterSeconds));
           continue;
         }
@@ -266,7 +256,7 @@ async function poll() {
       return accept(next);
     }
     failures++;
-    showConnection(error.status === 0 ? 'reconnecting' : 'busy');
+    showConnection(troubleOf(error));
     if (leader) schedulePoll(backoff(failures, error.retryAfterSeconds));
   }
 }
@@ -328,16 +318,8 @@ function watchLeader() {
   }, 1000);
 }
 
-const loadCampaign = () =>
-  retryUntilAnswered(async () => {
-    campaign = await api.campaign(campaignId);
-  }, showConnection);
-
 async function main() {
-  $('lang').addEventListener('click', () => {
-    setLang(lang === 'th' ? 'en' : 'th');
-    render();
-  });
+  languageButton($('lang'), t, render);
   render();
   if (!campaignId) return showError(t('noCampaign'));
   store = new TicketStore(campaignId, (next, token) => {
@@ -350,8 +332,9 @@ async function main() {
   });
   record = store.read();
   if (record) render();
-  else showView('joining');
-  if (!(await loadCampaign())) return showError(t('noCampaign'));
+  else switchView('joining');
+  campaign = await loadCampaign(campaignId, showConnection);
+  if (!campaign) return showError(t('noCampaign'));
   render();
   for (const id of ['continue', 'standby-link']) {
     $(id).addEventListener('click', () => {

@@ -14,8 +14,9 @@ export class ApiError extends Error {
   }
 }
 
-export async function request(path, { method = 'GET', token, body, timeoutMs = 15000 } = {}) {
-  const headers = { Accept: 'application/json' };
+/** `as: 'blob'` for a download. */
+export async function request(path, { method = 'GET', token, body, timeoutMs = 15000, as = 'json' } = {}) {
+  const headers = { Accept: as === 'json' ? 'application/json' : '*/*' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;
@@ -30,6 +31,7 @@ export async function request(path, { method = 'GET', token, body, timeoutMs = 1
   } catch {
     throw new ApiError(0, undefined, undefined);
   }
+  if (response.ok && as === 'blob') return response.blob();
   let json;
   try {
     json = await response.json();
@@ -44,6 +46,9 @@ export async function request(path, { method = 'GET', token, body, timeoutMs = 1
   }
   return json;
 }
+
+/** The connection note while retrying. */
+export const troubleOf = (error) => (error?.status === 0 ? 'reconnecting' : 'busy');
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,4 +75,21 @@ export async function retryUntilAnswered(load, show) {
       await sleep(backoff(attempt, error.retryAfterSeconds));
     }
   }
+}
+
+// The campaign routes every resident page reads.
+export const campaignPath = (campaignId) => `/api/campaigns/${encodeURIComponent(campaignId)}`;
+
+export const fetchCampaign = (campaignId) => request(campaignPath(campaignId));
+
+export const fetchSlots = (campaignId, siteId) =>
+  request(`${campaignPath(campaignId)}/sites/${encodeURIComponent(siteId)}/slots`);
+
+/** Retried through network trouble; null once the gateway says there is none. */
+export async function loadCampaign(campaignId, showConnection) {
+  let campaign = null;
+  const found = await retryUntilAnswered(async () => {
+    campaign = await fetchCampaign(campaignId);
+  }, showConnection);
+  return found ? campaign : null;
 }

@@ -1,4 +1,5 @@
-// Thai first, English on request; one choice per browser for all pages.
+// Thai first, English on request; one choice per browser for all pages. Numbers, days and
+// times as each language writes them (appointments are in Bangkok, Buddhist era in Thai).
 const LANG_KEY = 'khiw:lang';
 
 function storedLang() {
@@ -20,12 +21,17 @@ export function setLang(next) {
   }
 }
 
-/** A page's `t(key, ...args)` over its strings. */
+/** A page's `t(key, ...args)`; a language given as a loader is fetched by `t.load(lang)`. */
 export function translator(strings) {
-  return (key, ...args) => {
-    const value = strings[lang][key] ?? strings.th[key];
+  const t = (key, ...args) => {
+    const words = typeof strings[lang] === 'object' ? strings[lang] : strings.th;
+    const value = words[key] ?? strings.th[key];
     return typeof value === 'function' ? value(...args) : value;
   };
+  t.load = async (to) => {
+    if (typeof strings[to] === 'function') strings[to] = (await strings[to]()).default;
+  };
+  return t;
 }
 
 /** Applies the language to every `data-i18n` element and to `<html lang>`. */
@@ -41,4 +47,68 @@ export function formatNumber(n) {
   return typeof n === 'number' && Number.isFinite(n)
     ? n.toLocaleString(lang === 'th' ? 'th-TH' : 'en-GB')
     : '–';
+}
+
+const ZONE = 'Asia/Bangkok';
+const formats = {};
+function partsOf(kind, date) {
+  const key = `${lang}:${kind}`;
+  if (!formats[key]) {
+    const locale = lang === 'th' ? 'th-TH-u-ca-buddhist-nu-latn' : 'en-GB';
+    const options =
+      kind === 'day'
+        ? { weekday: 'long', day: 'numeric', month: 'short', year: 'numeric' }
+        : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+    formats[key] = new Intl.DateTimeFormat(locale, { timeZone: ZONE, ...options });
+  }
+  const parts = formats[key].formatToParts(date);
+  return (type) => parts.find((p) => p.type === type)?.value ?? '';
+}
+
+/** 'จันทร์ 2 ส.ค. 2564' (Buddhist era) or 'Monday 2 Aug 2021', for the day in Bangkok. */
+export function formatDay(date) {
+  const part = partsOf('day', date);
+  const weekday = part('weekday').replace(/^วัน/, '');
+  return `${weekday} ${part('day')} ${part('month')} ${part('year')}`;
+}
+
+export function formatTime(date) {
+  const part = partsOf('time', date);
+  return `${part('hour')}:${part('minute')}`;
+}
+
+export function formatWhen(date) {
+  const day = formatDay(date);
+  const time = formatTime(date);
+  return lang === 'th' ? `${day} เวลา ${time} น.` : `${day} at ${time}`;
+}
+
+/** 'YYYY-MM-DD' in Bangkok (no daylight saving there). */
+export const bangkokDay = (date) => new Date(date.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+
+/** The button names the other language; a click switches to it and redraws. */
+export function languageButton(button, t, redraw) {
+  const label = () => {
+    button.textContent = t('switchTo');
+    button.lang = lang === 'th' ? 'en' : 'th';
+  };
+  button.addEventListener('click', async () => {
+    const next = lang === 'th' ? 'en' : 'th';
+    try {
+      await t.load(next);
+    } catch {
+      return; // offline: the page stays readable as it is
+    }
+    setLang(next);
+    label();
+    redraw();
+  });
+  label();
+}
+
+/** `{th, en}` from the API in place of the page's word. */
+export function showLocal(el, text) {
+  if (!text) return;
+  delete el.dataset.i18n;
+  el.textContent = local(text);
 }

@@ -1,117 +1,21 @@
 // Site staff: the day's roster per time slot, search, check-in, CSV export. The staff token
 // (minted by ops, scoped to one site) stays in this tab only (sessionStorage); it may arrive
 // in the address as #token=..., which is removed from the address bar at once.
-const STRINGS = {
-  th: {
-    staffArea: 'เจ้าหน้าที่',
-    title: 'รายชื่อผู้มารับวัคซีน',
-    token: 'รหัสผ่านเจ้าหน้าที่ (โทเคน)',
-    signIn: 'เข้าสู่ระบบ',
-    campaign: 'แคมเปญ',
-    site: 'สถานที่ฉีด',
-    date: 'วันที่',
-    show: 'แสดงรายชื่อ',
-    export: 'ส่งออก CSV',
-    search: 'ค้นหาชื่อหรือรหัสการจอง',
-    find: 'ค้นหา',
-    name: 'ชื่อ-นามสกุล',
-    reference: 'รหัสการจอง',
-    citizenId: 'เลขบัตร',
-    birthDate: 'วันเกิด',
-    group: 'กลุ่ม',
-    status: 'สถานะ',
-    action: '',
-    checkIn: 'เช็คอิน',
-    checkedIn: (t) => `มาแล้ว ${t}`,
-    cancelled: 'ยกเลิก',
-    booked: 'รอมา',
-    slot: (time, n, c) => `รอบ ${time} น. · จอง ${n} คน · มาแล้ว ${c} คน`,
-    totals: (n, c, x) => `ทั้งวัน: จอง ${n} คน · มาแล้ว ${c} คน · ยกเลิก ${x} คน`,
-    empty: 'ไม่มีรายชื่อในวันนี้',
-    noMatch: 'ไม่พบรายชื่อที่ค้นหา',
-    matches: (n) => `ผลการค้นหา ${n} รายการ`,
-    announceCheckIn: (name) => `เช็คอิน ${name} แล้ว`,
-    badToken: 'โทเคนไม่ถูกต้องหรือหมดอายุ',
-    error: 'เกิดข้อผิดพลาด กรุณาลองใหม่',
-    on: (d) => `วันที่ ${d}`,
-    switchTo: 'English',
-  },
-  en: {
-    staffArea: 'Staff',
-    title: 'Vaccination roster',
-    token: 'Staff token',
-    signIn: 'Sign in',
-    campaign: 'Campaign',
-    site: 'Site',
-    date: 'Date',
-    show: 'Show list',
-    export: 'Export CSV',
-    search: 'Search by name or booking reference',
-    find: 'Search',
-    name: 'Name',
-    reference: 'Reference',
-    citizenId: 'Citizen ID',
-    birthDate: 'Born',
-    group: 'Group',
-    status: 'Status',
-    action: '',
-    checkIn: 'Check in',
-    checkedIn: (t) => `Came ${t}`,
-    cancelled: 'Cancelled',
-    booked: 'Expected',
-    slot: (time, n, c) => `${time} · ${n} booked · ${c} came`,
-    totals: (n, c, x) => `Whole day: ${n} booked · ${c} came · ${x} cancelled`,
-    empty: 'Nobody is booked on this day',
-    noMatch: 'Nobody matches',
-    matches: (n) => `${n} found`,
-    announceCheckIn: (name) => `${name} checked in`,
-    badToken: 'The token is not valid or has expired',
-    error: 'Something went wrong; please try again',
-    on: (d) => `On ${d}`,
-    switchTo: 'ภาษาไทย',
-  },
-};
-let lang = localStorage.getItem('khiw.lang') === 'en' ? 'en' : 'th';
-const tt = (key, ...args) => {
-  const v = STRINGS[lang][key] ?? STRINGS.th[key];
-  return typeof v === 'function' ? v(...args) : v;
-};
-const $ = (id) => document.getElementById(id);
+import { $ } from '../shared/dom.js';
+import { request } from '../shared/http.js';
+import { bangkokDay, formatTime, languageButton, local } from '../shared/i18n-core.js';
+import { applyLang, t } from './i18n.js';
+
+const TOKEN_KEY = 'khiw.staffToken';
 const params = new URLSearchParams(location.search);
 let me = null;
 let view = null; // { kind: 'day', data } | { kind: 'search', data }
 
-const bangkokToday = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
-const bangkokTime = (iso) => new Date(Date.parse(iso) + 7 * 3600_000).toISOString().slice(11, 16);
-const bangkokDate = (iso) => new Date(Date.parse(iso) + 7 * 3600_000).toISOString().slice(0, 10);
-
-function token() {
-  return sessionStorage.getItem('khiw.staffToken') ?? '';
-}
-
-async function api(path, { method = 'GET', body, raw = false } = {}) {
-  const response = await fetch(path, {
-    method,
-    headers: {
-      authorization: `Bearer ${token()}`,
-      ...(body && { 'content-type': 'application/json' }),
-    },
-    body: body && JSON.stringify(body),
-  });
-  if (!response.ok) {
-    const problem = await response.json().catch(() => null);
-    const error = new Error(problem?.error?.message?.[lang] ?? tt('error'));
-    error.status = response.status;
-    throw error;
-  }
-  return raw ? response : response.json();
-}
+const token = () => sessionStorage.getItem(TOKEN_KEY) ?? '';
+const api = (path, options = {}) => request(path, { ...options, token: token() });
 
 function apply() {
-  document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll('[data-l]')) el.textContent = tt(el.dataset.l);
-  $('lang').textContent = tt('switchTo');
-  $('lang').lang = lang === 'th' ? 'en' : 'th';
+  applyLang();
   if (me) $('who').textContent = `${me.subject}${me.site ? ` · ${me.site}` : ''}`;
   render();
 }
@@ -123,7 +27,7 @@ const campaignPath = () => `/api/staff/campaigns/${encodeURIComponent($('campaig
 
 function showError(error) {
   $('error').hidden = false;
-  $('error').textContent = error.message || tt('error');
+  $('error').textContent = local(error?.problem?.message) || t('error');
 }
 
 async function load(event) {
@@ -161,14 +65,14 @@ async function search(event) {
 }
 
 function statusText(entry) {
-  if (entry.status === 'checked_in') return tt('checkedIn', bangkokTime(entry.checkedInAt));
-  if (entry.status === 'cancelled') return tt('cancelled');
-  return tt('booked');
+  if (entry.status === 'checked_in') return t('checkedIn', formatTime(new Date(entry.checkedInAt)));
+  if (entry.status === 'cancelled') return t('cancelled');
+  return t('booked');
 }
 
 function table(entries, withDate) {
-  const t = document.createElement('table');
-  const head = t.createTHead().insertRow();
+  const table = document.createElement('table');
+  const head = table.createTHead().insertRow();
   const cols = [
     ['name', ''],
     ['reference', ''],
@@ -180,18 +84,18 @@ function table(entries, withDate) {
   ];
   for (const [key, cls] of cols) {
     const th = document.createElement('th');
-    th.textContent = tt(key);
+    th.textContent = t(key);
     th.scope = 'col';
     if (cls) th.className = cls;
     head.append(th);
   }
-  const tbody = t.createTBody();
+  const tbody = table.createTBody();
   for (const e of entries) {
     const row = tbody.insertRow();
     row.className = e.status;
     row.dataset.booking = e.bookingId;
     const name = `${e.firstName} ${e.lastName}`;
-    const when = withDate ? ` (${bangkokDate(e.startsAt)} ${bangkokTime(e.startsAt)})` : '';
+    const when = withDate ? ` (${bangkokDay(new Date(e.startsAt))} ${formatTime(new Date(e.startsAt))})` : '';
     const cells = [
       [name + when, ''],
       [e.reference, ''],
@@ -209,13 +113,13 @@ function table(entries, withDate) {
     if (e.status !== 'cancelled' && e.status !== 'checked_in') {
       const button = document.createElement('button');
       button.type = 'button';
-      button.textContent = tt('checkIn');
-      button.setAttribute('aria-label', `${tt('checkIn')} ${name}`);
+      button.textContent = t('checkIn');
+      button.setAttribute('aria-label', `${t('checkIn')} ${name}`);
       button.addEventListener('click', () => checkIn(e, button));
       action.append(button);
     }
   }
-  return t;
+  return table;
 }
 
 function render() {
@@ -225,22 +129,22 @@ function render() {
   if (!view) return;
   if (view.kind === 'search') {
     const { matches } = view.data;
-    $('totals').textContent = matches.length ? tt('matches', matches.length) : tt('noMatch');
+    $('totals').textContent = matches.length ? t('matches', matches.length) : t('noMatch');
     if (matches.length) list.append(table(matches, true));
     return;
   }
   const { totals, slots } = view.data;
   $('totals').textContent =
-    `${tt('on', view.data.date)} · ${tt('totals', totals.booked, totals.checkedIn, totals.cancelled)}`;
+    `${t('on', view.data.date)} · ${t('totals', totals.booked, totals.checkedIn, totals.cancelled)}`;
   if (slots.length === 0) {
-    list.append(Object.assign(document.createElement('p'), { textContent: tt('empty') }));
+    list.append(Object.assign(document.createElement('p'), { textContent: t('empty') }));
     return;
   }
   for (const slot of slots) {
     const section = document.createElement('section');
     section.className = 'slot';
     const h2 = document.createElement('h2');
-    h2.textContent = tt('slot', bangkokTime(slot.startsAt), slot.booked, slot.checkedIn);
+    h2.textContent = t('slot', formatTime(new Date(slot.startsAt)), slot.booked, slot.checkedIn);
     section.append(h2, table(slot.entries, false));
     list.append(section);
   }
@@ -262,7 +166,7 @@ async function checkIn(entry, button) {
       view.data.totals.checkedIn++;
     }
     render();
-    $('announce').textContent = tt('announceCheckIn', `${entry.firstName} ${entry.lastName}`);
+    $('announce').textContent = t('announceCheckIn', `${entry.firstName} ${entry.lastName}`);
   } catch (error) {
     button.disabled = false;
     showError(error);
@@ -272,10 +176,9 @@ async function checkIn(entry, button) {
 async function exportCsv() {
   $('error').hidden = true;
   try {
-    const response = await api(`${campaignPath()}/roster.csv?date=${$('date').value}${scopeQuery()}`, {
-      raw: true,
+    const blob = await api(`${campaignPath()}/roster.csv?date=${$('date').value}${scopeQuery()}`, {
+      as: 'blob',
     });
-    const blob = await response.blob();
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
     a.download = `roster-${me.site ?? $('site').value.trim()}-${$('date').value}.csv`;
@@ -294,12 +197,12 @@ async function signIn(event) {
   try {
     me = await api('/api/staff/me');
   } catch {
-    sessionStorage.removeItem('khiw.staffToken');
+    sessionStorage.removeItem(TOKEN_KEY);
     $('sign-in').hidden = false;
     $('desk').hidden = true;
     if (event) {
       $('sign-in-error').hidden = false;
-      $('sign-in-error').textContent = tt('badToken');
+      $('sign-in-error').textContent = t('badToken');
     }
     return;
   }
@@ -313,24 +216,20 @@ async function signIn(event) {
 
 const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
 if (fromHash) {
-  sessionStorage.setItem('khiw.staffToken', fromHash);
+  sessionStorage.setItem(TOKEN_KEY, fromHash);
   history.replaceState(null, '', location.pathname + location.search);
 }
 $('campaign').value = params.get('campaign') ?? '';
 $('site').value = params.get('site') ?? '';
-$('date').value = params.get('date') ?? bangkokToday();
+$('date').value = params.get('date') ?? bangkokDay(new Date());
 $('sign-in').addEventListener('submit', (event) => {
-  sessionStorage.setItem('khiw.staffToken', $('token').value.trim());
+  sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
   signIn(event);
 });
 $('pick').addEventListener('submit', load);
 $('search-form').addEventListener('submit', search);
 $('export').addEventListener('click', exportCsv);
-$('lang').addEventListener('click', () => {
-  lang = lang === 'th' ? 'en' : 'th';
-  localStorage.setItem('khiw.lang', lang);
-  apply();
-});
+languageButton($('lang'), t, apply);
 apply();
 if (token()) signIn();
 else $('sign-in').hidden = false;

@@ -173,6 +173,30 @@ describe('booking page in a browser', () => {
     expect(await page.inputValue('#site')).toBe('KTB');
     expect(await page.inputValue('#firstName')).toBe('');
 
+    // A child under the campaign's minimum age: the worker refuses, and as the gateway says the
+    // request may be corrected (retryable), the page offers to change it and send it again.
+    await page.locator('#groups label', { hasText: 'ผู้พิการ' }).click();
+    await page.locator('#day option[value="2021-08-02"]').waitFor({ state: 'attached' });
+    await page.selectOption('#day', '2021-08-02');
+    await page.locator('#times label', { hasText: '10:00 น.' }).click();
+    await page.click('#view-choose button[type=submit]');
+    await page.locator('#view-person').waitFor({ state: 'visible' });
+    await page.fill('#firstName', 'เด็กชายมานะ');
+    await page.fill('#lastName', 'ใจดี');
+    await page.fill('#citizenId', citizenIdFrom(`11012${String(Date.now()).slice(-7)}`));
+    await page.fill('#birthDate', '2015-05-01');
+    await page.fill('#phone', '081 234 5678');
+    await page.check('#provinceOk');
+    await page.click('#view-person button[type=submit]');
+    await page.locator('#view-confirm').waitFor({ state: 'visible' });
+    await page.click('#submit');
+    await page.locator('#outcome-title', { hasText: 'ไม่สามารถจองได้' }).waitFor({ timeout: 60_000 });
+    expect(await page.locator('#results-list li').count()).toBe(2);
+    expect(await page.locator('#retry').isVisible()).toBe(true);
+    await page.click('#retry');
+    await page.locator('#view-choose').waitFor({ state: 'visible' });
+    expect(await page.inputValue('#firstName')).toBe('เด็กชายมานะ');
+
     // Small on a slow phone: the page's own files (not the API answers) stay under 60 KB.
     const pageBytes = await page.evaluate(() =>
       [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
@@ -181,6 +205,18 @@ describe('booking page in a browser', () => {
     );
     expect(pageBytes).toBeGreaterThan(0);
     expect(pageBytes).toBeLessThan(60 * 1024);
+
+    // The English words are fetched only for a resident who asks for them.
+    const englishLoaded = () =>
+      page.evaluate(() =>
+        performance.getEntriesByType('resource').some((entry) => entry.name.endsWith('/i18n-en.js')),
+      );
+    expect(await englishLoaded()).toBe(false);
+    await page.click('#lang');
+    await page.locator('#choose-title', { hasText: '1. Group, site and time' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await text(page, '#lang')).toBe('ภาษาไทย');
+    expect(await englishLoaded()).toBe(true);
     expect(errors).toEqual([]);
     await context.close();
   });

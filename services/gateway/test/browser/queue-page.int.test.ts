@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createPrismaClient, type PrismaClient } from '@khiw/db';
 import { createLogger } from '@khiw/observability';
-import { campaignIndexKey, campaignKey, closeRedis, createRedisClient, type Redis } from '@khiw/redis';
+import { closeRedis, createRedisClient, type Redis } from '@khiw/redis';
 import { REPO_ROOT } from '../../../../infra/local/services';
 import { LoadCampaign } from '../../../booking-worker/src/campaigns/load-campaign.usecase';
 import { publishCampaignSnapshot } from '../../../booking-worker/src/campaigns/campaign-snapshot';
@@ -19,6 +19,7 @@ import { startService, type RunningService } from '../../../../test/support/serv
 import { solveProofOfWork } from '../../src/waiting-room/proof-of-work';
 import { generateSigningKey, Keyring, privateKeyPem } from '../../src/waiting-room/tokens/keyring';
 import { QueueTokens } from '../../src/waiting-room/tokens/queue-tokens';
+import { publishSnapshot } from '../waiting-room-fixtures';
 import { launchChromium } from './browser-support';
 
 const SCREENSHOT = path.join(REPO_ROOT, 'test-results', 'queue-page.png');
@@ -296,9 +297,11 @@ describe('queue page in a browser', () => {
     // A second campaign that opens in 20 s (a snapshot as the booking worker publishes it).
     const early = `${campaignId}-early`;
     const opensAt = new Date(Date.now() + 20_000).toISOString();
-    const snapshot = { id: early, name: { th: 'รอบทดสอบเปิดคิว', en: 'Opening test' }, opensAt, state: 'open' };
-    await redis.set(campaignKey(namespace, early, 'info'), JSON.stringify(snapshot));
-    await redis.sadd(campaignIndexKey(namespace), early);
+    await publishSnapshot(redis, namespace, early, {
+      name: { th: 'รอบทดสอบเปิดคิว', en: 'Opening test' },
+      opensAt,
+      state: 'open',
+    });
 
     const phone = await browser.newContext({ viewport: { width: 320, height: 720 } });
     const page = await phone.newPage();

@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Producer } from 'kafkajs';
 import type { Browser } from 'playwright-core';
 import type { BookingConfirmedEvent } from '@khiw/contracts';
 import { createPrismaClient } from '@khiw/db';
-import type { Producer } from '@khiw/kafka';
 import { createTopics, deleteTopics } from '../../../../infra/local/kafka-admin';
 import { bookingConfirmedEvent } from '../../../../test/support/events';
 import { eventually, TEST_DATABASE_URL, uniqueNamespace } from '../../../../test/support/env';

@@ -1,7 +1,12 @@
 // The group, site, day and time controls. Each keeps whatever the resident picked: options
 // are redrawn around the choice, never reset to a default (seed 002: the form that jumped
 // back to the default site).
-import { bangkokDay, formatDay, formatNumber, formatTime, lang, local, t } from './i18n.js';
+import { bangkokDay, formatDay, formatNumber, formatTime, lang, local, translator } from './i18n-core.js';
+
+const t = translator({
+  th: { left: (n) => `เหลือ ${n} ที่`, full: 'เต็มแล้ว', pickSite: '— เลือกสถานที่ —', pickDay: '— เลือกวันที่ —' },
+  en: { left: (n) => `${n} left`, full: 'full', pickSite: '— Choose a site —', pickDay: '— Choose a date —' },
+});
 
 const leftText = (remaining) =>
   typeof remaining !== 'number' ? '' : remaining > 0 ? t('left', formatNumber(remaining)) : t('full');
@@ -31,7 +36,6 @@ function radio(name, value, label, meta, { disabled, checked }) {
   return wrap;
 }
 
-/** Keeps the legend, replaces the rest. */
 function refill(fieldset, children) {
   const legend = fieldset.querySelector('legend');
   fieldset.replaceChildren(legend, ...children);
@@ -64,7 +68,7 @@ export function renderSites(select, sites, selected, standby) {
   select.replaceChildren(...options);
 }
 
-/** Slots grouped by their day in Bangkok, in time order. */
+/** Bangkok day → its slots in time order. */
 export function slotsByDay(slots) {
   const days = new Map();
   for (const slot of [...slots].sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))) {
