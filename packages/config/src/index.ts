@@ -1,2 +1,2 @@
-export { ConfigError, loadConfigOrExit, parseConfig, redactConfig } from './load-config';
+export { loadConfigOrExit, parseConfig, redactConfig, type ConfigIssue } from './load-config';
 export { settings } from './settings';

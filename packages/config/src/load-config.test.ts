@@ -1,6 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { z } from 'zod';
-import { ConfigError, parseConfig, redactConfig, settings } from './index';
+import { KhiwError } from '@khiw/errors';
+import { loadConfigOrExit, parseConfig, redactConfig, settings, type ConfigIssue } from './index';
 
 const schema = z.object({
   PORT: settings.port(8080),
@@ -27,15 +28,37 @@ describe('parseConfig', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(ConfigError);
-    const settingsNamed = (error as ConfigError).issues.map((i) => i.setting).sort();
+    expect(KhiwError.is(error, 'CONFIG_INVALID')).toBe(true);
+    const issues = (error as KhiwError).details?.issues as ConfigIssue[];
+    const settingsNamed = issues.map((i) => i.setting).sort();
     expect(settingsNamed).toEqual(['KANNEL_PASSWORD', 'KHIW_NAMESPACE', 'PORT', 'REDIS_URL']);
-    expect((error as ConfigError).message).toContain('REDIS_URL: must be a URL with scheme redis or rediss');
+    expect((error as KhiwError).message).toContain('REDIS_URL: must be a URL with scheme redis or rediss');
   });
 
   it('rejects malformed broker lists', () => {
     expect(() => parseConfig(schema, { KANNEL_PASSWORD: 'x', KAFKA_BROKERS: 'localhost' })).toThrow(
       /KAFKA_BROKERS/,
+    );
+  });
+});
+
+describe('loadConfigOrExit', () => {
+  it('prints the named settings and exits 78 (EX_CONFIG)', () => {
+    const written: string[] = [];
+    const write = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((text: string | Uint8Array) => (written.push(String(text)), true));
+    const exit = jest.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${String(code)}`);
+    });
+    try {
+      expect(() => loadConfigOrExit('svc', schema, { REDIS_URL: 'http://x' })).toThrow('exit 78');
+    } finally {
+      write.mockRestore();
+      exit.mockRestore();
+    }
+    expect(written.join('')).toMatch(
+      /^svc: Invalid configuration:\n {2}- REDIS_URL: must be a URL with scheme redis or rediss\n {2}- KANNEL_PASSWORD: .+\n$/,
     );
   });
 });

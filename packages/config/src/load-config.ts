@@ -1,17 +1,17 @@
 import { z } from 'zod';
+import { KhiwError } from '@khiw/errors';
 
-/** Thrown when the environment does not satisfy a service's config schema; names every bad setting. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(readonly issues: { setting: string; message: string }[]) {
-    super(`Invalid configuration:\n${issues.map((i) => `  - ${i.setting}: ${i.message}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
+/** One setting the environment got wrong, in a CONFIG_INVALID error's `details.issues`. */
+export interface ConfigIssue {
+  setting: string;
+  message: string;
 }
 
 /**
  * Parses the environment once against a zod object whose keys are the environment variable
- * names. Unknown variables are ignored; a missing or wrong one is reported by name.
+ * names. Unknown variables are ignored; a missing or wrong one is reported by name: a
+ * KhiwError CONFIG_INVALID whose message lists every bad setting and whose `details.issues`
+ * holds them as ConfigIssue.
  */
 export function parseConfig<S extends z.ZodObject>(
   schema: S,
@@ -19,11 +19,14 @@ export function parseConfig<S extends z.ZodObject>(
 ): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => ({
-      setting: issue.path.join('.') || '(environment)',
-      message: issue.message,
-    })),
+  const issues: ConfigIssue[] = result.error.issues.map((issue) => ({
+    setting: issue.path.join('.') || '(environment)',
+    message: issue.message,
+  }));
+  throw new KhiwError(
+    'CONFIG_INVALID',
+    `Invalid configuration:\n${issues.map((i) => `  - ${i.setting}: ${i.message}`).join('\n')}`,
+    { details: { issues } },
   );
 }
 
@@ -39,7 +42,7 @@ export function loadConfigOrExit<S extends z.ZodObject>(
   try {
     return parseConfig(schema, env);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (KhiwError.is(error, 'CONFIG_INVALID')) {
       process.stderr.write(`${service}: ${error.message}\n`);
       process.exit(78);
     }

@@ -65,12 +65,4 @@ export type {
   Slot,
   SmsMessage,
 } from './generated/prisma/client';
-export {
-  ensureDatabase,
-  migrate,
-  MigrationError,
-  MIGRATION_ERROR_CODES,
-  type MigrateOptions,
-  type MigrateResult,
-  type MigrationErrorCode,
-} from './migrate';
+export { ensureDatabase, migrate, type MigrateOptions, type MigrateResult } from './migrate';

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
+import { KhiwError } from '@khiw/errors';
 import { createScratchDatabase, type ScratchDatabase } from '../test/scratch-database';
 import { ensureDatabase, migrate, MIGRATIONS_DIR, readMigrations } from './migrate';
 
@@ -125,8 +127,11 @@ describe('migrate', () => {
     if (!first) throw new Error('no migrations');
     await appendFile(path.join(dir, first.name, 'migration.sql'), '\n-- edited after the fact\n');
 
-    await expect(migrate(db.url, { migrationsDir: dir })).rejects.toMatchObject({
+    const refused = await migrate(db.url, { migrationsDir: dir }).catch((error: unknown) => error);
+    expect(KhiwError.is(refused, 'MIGRATION_CHECKSUM_MISMATCH')).toBe(true);
+    expect(refused).toMatchObject({
       code: 'MIGRATION_CHECKSUM_MISMATCH',
+      retriable: false,
       message: expect.stringContaining(first.name),
     });
   });
@@ -159,6 +164,7 @@ describe('migrate', () => {
 
     await expect(migrate(db.url, { migrationsDir: dir })).rejects.toMatchObject({
       code: 'MIGRATION_FAILED',
+      retriable: false,
       message: expect.stringContaining('29990101000000_broken'),
     });
     expect(await db.query(`SELECT to_regclass('booking.half_done') AS t`)).toEqual([{ t: null }]);
@@ -174,7 +180,27 @@ describe('migrate', () => {
       `INSERT INTO public._prisma_migrations (id, checksum, migration_name, logs)
        VALUES ('00000000-0000-0000-0000-000000000001', repeat('a', 64), '29990101000000_failed', 'boom')`,
     );
-    await expect(migrate(db.url)).rejects.toMatchObject({ code: 'MIGRATION_PREVIOUSLY_FAILED' });
+    await expect(migrate(db.url)).rejects.toMatchObject({
+      code: 'MIGRATION_PREVIOUSLY_FAILED',
+      retriable: false,
+    });
+  });
+
+  it('gives up waiting for a migration lock held elsewhere, with an error worth retrying', async () => {
+    const db = await scratch();
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      // The key Prisma's schema engine takes, as `prisma migrate deploy` elsewhere would.
+      await holder.query('SELECT pg_advisory_lock(72707369)');
+      await expect(migrate(db.url, { lockTimeoutMs: 200 })).rejects.toMatchObject({
+        code: 'MIGRATION_LOCK_TIMEOUT',
+        retriable: true,
+      });
+    } finally {
+      await holder.end();
+    }
+    await expect(migrate(db.url)).resolves.toMatchObject({ alreadyApplied: [] });
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
+import { KhiwError } from '@khiw/errors';
 
 // Applies prisma/migrations the way `prisma migrate deploy` does, without the schema-engine
 // binary (which cannot be downloaded on the project's machines), and leaves the same
@@ -15,26 +16,6 @@ export const MIGRATIONS_DIR = path.resolve(__dirname, '../prisma/migrations');
 
 /** The key Prisma's schema engine locks, so this and `prisma migrate deploy` exclude each other. */
 const PRISMA_MIGRATION_LOCK_KEY = 72707369;
-
-export const MIGRATION_ERROR_CODES = [
-  'MIGRATION_CHECKSUM_MISMATCH',
-  'MIGRATION_PREVIOUSLY_FAILED',
-  'MIGRATION_FAILED',
-  'MIGRATION_LOCK_TIMEOUT',
-] as const;
-export type MigrationErrorCode = (typeof MIGRATION_ERROR_CODES)[number];
-
-export class MigrationError extends Error {
-  override readonly name = 'MigrationError';
-  constructor(
-    readonly code: MigrationErrorCode,
-    message: string,
-    readonly retriable = false,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 export interface MigrateOptions {
   /** Defaults to packages/db/prisma/migrations. */
@@ -98,7 +79,10 @@ export async function readMigrations(migrationsDir = MIGRATIONS_DIR): Promise<Lo
   );
 }
 
-/** Applies every pending migration; safe to run from several processes at once. */
+/**
+ * Applies every pending migration; safe to run from several processes at once. Throws a
+ * KhiwError with a MIGRATION_* code (@khiw/errors); only MIGRATION_LOCK_TIMEOUT is retriable.
+ */
 export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<MigrateResult> {
   const local = await readMigrations(options.migrationsDir);
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'khiw-migrate' });
@@ -135,7 +119,7 @@ const isApplied = (row: AppliedRow): boolean => row.finished_at !== null && row.
 function checkHistory(local: LocalMigration[], rows: AppliedRow[]): LocalMigration[] {
   const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
   if (failed) {
-    throw new MigrationError(
+    throw new KhiwError(
       'MIGRATION_PREVIOUSLY_FAILED',
       `Migration ${failed.migration_name} failed earlier (by prisma migrate deploy?) and is not resolved; ` +
         `fix the database, then run \`prisma migrate resolve\`. Its logs: ${failed.logs ?? '(none)'}`,
@@ -145,7 +129,7 @@ function checkHistory(local: LocalMigration[], rows: AppliedRow[]): LocalMigrati
   for (const migration of local) {
     const checksum = applied.get(migration.name);
     if (checksum !== undefined && checksum !== migration.checksum && checksum !== migration.altChecksum) {
-      throw new MigrationError(
+      throw new KhiwError(
         'MIGRATION_CHECKSUM_MISMATCH',
         `Migration ${migration.name} was modified after it was applied (checksum in the database ` +
           `${checksum}, on disk ${migration.checksum}). Restore the file and add a new migration instead.`,
@@ -162,10 +146,9 @@ async function acquireLock(client: pg.Client, timeoutMs: number): Promise<void> 
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATION_LOCK_KEY]);
   } catch (error) {
     if ((error as { code?: string }).code === '55P03') {
-      throw new MigrationError(
+      throw new KhiwError(
         'MIGRATION_LOCK_TIMEOUT',
         `Another process held the migration lock for more than ${timeoutMs} ms`,
-        true,
         { cause: error },
       );
     }
@@ -194,10 +177,9 @@ async function applyOne(client: pg.Client, migration: LocalMigration): Promise<v
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw new MigrationError(
+    throw new KhiwError(
       'MIGRATION_FAILED',
       `Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`,
-      false,
       { cause: error },
     );
   }

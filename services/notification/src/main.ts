@@ -1,11 +1,10 @@
 import { Queue } from 'bullmq';
 import { QUEUES } from '@khiw/contracts';
 import { createPrismaClient } from '@khiw/db';
-import { createKafka, createProducer } from '@khiw/kafka';
+import { createKafka, createProducer, OutboxRelay, topicName } from '@khiw/kafka';
 import { createServiceApp, createServiceRuntime, listen, runService } from '@khiw/observability';
 import { bullPrefix, closeRedis, createRedisClient, pingRedis } from '@khiw/redis';
 import { CampaignSmsSettingsSource } from './campaigns/campaign-sms-settings';
-import { NotificationOutboxRelay } from './notification-events/notification-outbox.relay';
 import { startBookingEventsConsumer } from './sms/booking-events.consumer';
 import { deliveryReportRoutes } from './sms/delivery-reports.routes';
 import { KannelProvider } from './sms/kannel.provider';
@@ -76,12 +75,15 @@ async function main(): Promise<void> {
   const server = await listen(app, config.PORT);
 
   await producer.connect();
-  const relay = new NotificationOutboxRelay({
-    prisma,
+  const relay = new OutboxRelay({
+    db: prisma,
     producer,
-    namespace: config.KHIW_NAMESPACE,
-    logger,
-    metrics,
+    table: 'notification.outbox_events',
+    lockKey: 74_2021_08,
+    topic: { name: topicName(config.KHIW_NAMESPACE, 'notificationEvents') },
+    onPublished: 'delete',
+    logger: logger.child({ component: 'outbox-relay' }),
+    metrics: { published: metrics.outboxPublished, failures: metrics.outboxFailures },
   });
   relay.start();
   const consumer = await startBookingEventsConsumer({
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
   shutdown.add('kafka consumer', () => consumer.disconnect());
   shutdown.add('sms worker', () => worker.close());
   shutdown.add('http', () => server.close());
-  shutdown.add('notification events relay', () => relay.stop());
+  shutdown.add('notification events relay', () => relay.close());
   shutdown.add('kafka producer', () => producer.disconnect());
   shutdown.add('sms queue', () => smsQueue.close());
   shutdown.add('postgres', () => prisma.$disconnect());

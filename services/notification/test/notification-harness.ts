@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import {
+  CampaignSnapshot,
   NotificationEvent,
   SmsNotificationEvent,
   type BookingConfirmedEvent,
@@ -116,4 +117,27 @@ export function confirmedEvents(campaignId: string, count: number): BookingConfi
       },
     };
   });
+}
+
+/** A campaign snapshot as the booking worker publishes it, with these SMS settings. */
+export function campaignSnapshot(id: string, sms: CampaignSnapshot['sms']): string {
+  const now = new Date().toISOString();
+  const snapshot = CampaignSnapshot.parse({
+    id,
+    name: { th: 'วัคซีนทดสอบ', en: 'Test vaccine' },
+    vaccine: 'test',
+    timezone: 'Asia/Bangkok',
+    opensAt: now,
+    state: 'open',
+    totalDoses: 100,
+    remainingDoses: 100,
+    standbySize: 0,
+    standbyCount: 0,
+    eligibility: {},
+    sms,
+    groups: [],
+    sites: [],
+    publishedAt: now,
+  } satisfies CampaignSnapshot);
+  return JSON.stringify(snapshot);
 }

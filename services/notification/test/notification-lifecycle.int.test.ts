@@ -21,6 +21,7 @@ import { reminderDedupeKey } from '../src/sms/notify-booking-events.usecase';
 import { renderSms } from '../src/sms/templates';
 import { uuidFrom } from '../src/uuid-from';
 import {
+  campaignSnapshot,
   confirmedEvents,
   distinctEvents,
   publishEvents,
@@ -76,11 +77,11 @@ describe('booking lifecycle by SMS', () => {
     // campaign that reminds an hour before (so that a reminder falls due during the test).
     await redis.set(
       campaignKey(namespace, campaignId, 'info'),
-      JSON.stringify({ id: campaignId, sms: { reminderHoursBefore: 24, language: 'th' } }),
+      campaignSnapshot(campaignId, { reminderHoursBefore: 24, language: 'th' }),
     );
     await redis.set(
       campaignKey(namespace, soonCampaignId, 'info'),
-      JSON.stringify({ id: soonCampaignId, sms: { reminderHoursBefore: 1, language: 'th' } }),
+      campaignSnapshot(soonCampaignId, { reminderHoursBefore: 1, language: 'th' }),
     );
     await createTopics(namespace);
     producer = kafka.producer();

@@ -1,5 +1,5 @@
 import { createPgPool, createPrismaClient } from '@khiw/db';
-import { createKafka, createProducer } from '@khiw/kafka';
+import { createKafka, createProducer, OutboxRelay } from '@khiw/kafka';
 import {
   Counter,
   createServiceApp,
@@ -11,14 +11,14 @@ import {
 } from '@khiw/observability';
 import { withLookupFastPath } from './http/lookup-fast-path';
 import { rosterRoutes } from './http/roster.routes';
-import { LookupAppointment } from './lookup/lookup.usecase';
-import { CampaignCounts } from './ops/campaign-counts.usecase';
-import { RegistryExport } from './ops/registry-export.usecase';
-import { RosterOutboxRelay } from './outbox/roster-outbox-relay';
+import { LookupAppointment } from './lookup/lookup-appointment.usecase';
+import { CountBookings } from './ops/count-bookings.usecase';
+import { ExportRegistry } from './ops/export-registry.usecase';
 import { ApplyEvents } from './roster/apply-events.usecase';
 import { startRosterConsumer } from './roster/roster-events.consumer';
 import { CheckIn } from './site-roster/check-in.usecase';
-import { SiteRoster } from './site-roster/site-roster.usecase';
+import { ListDayRoster } from './site-roster/list-day-roster.usecase';
+import { SearchRoster } from './site-roster/search-roster.usecase';
 import { loadConfig } from './config';
 
 async function main(): Promise<void> {
@@ -41,7 +41,30 @@ async function main(): Promise<void> {
     logger,
   });
   const producer = createProducer(kafka);
-  const relay = new RosterOutboxRelay({ prisma, producer, namespace: config.KHIW_NAMESPACE, logger });
+  const relay = new OutboxRelay({
+    db: prisma,
+    producer,
+    table: 'roster.outbox_events',
+    lockKey: 74_2021_09,
+    topic: { column: 'topic', namespace: config.KHIW_NAMESPACE },
+    onPublished: 'mark',
+    // Check-ins nudge the relay; the poll picks up what a nudge missed (another replica held the lock).
+    batchSize: 200,
+    pollMs: 2000,
+    logger: logger.child({ component: 'outbox-relay' }),
+    metrics: {
+      published: new Counter({
+        name: 'khiw_roster_outbox_published_total',
+        help: 'Outbox events (CheckedIn) published to Kafka',
+        registers: [registry],
+      }),
+      failures: new Counter({
+        name: 'khiw_roster_outbox_failures_total',
+        help: 'Outbox batches that could not be published (retried)',
+        registers: [registry],
+      }),
+    },
+  });
 
   const app = createServiceApp({
     registry,
@@ -54,10 +77,11 @@ async function main(): Promise<void> {
   app.use(
     rosterRoutes({
       lookup,
-      siteRoster: new SiteRoster(prisma),
+      listDayRoster: new ListDayRoster(prisma),
+      searchRoster: new SearchRoster(prisma),
       checkIn: new CheckIn(prisma, () => relay.nudge()),
-      counts: new CampaignCounts(prisma),
-      registryExport: new RegistryExport(prisma),
+      countBookings: new CountBookings(prisma),
+      exportRegistry: new ExportRegistry(prisma),
       token: config.INTERNAL_API_TOKEN,
     }),
   );

@@ -1,6 +1,7 @@
+import type { Kafka, Producer } from 'kafkajs';
 import type { BookingEvent, NotificationEvent } from '@khiw/contracts';
 import type { PrismaClient } from '@khiw/db';
-import { createKafka, createProducer, topicName, type Kafka, type Producer } from '@khiw/kafka';
+import { createKafka, createProducer, topicName } from '@khiw/kafka';
 import { createLogger } from '@khiw/observability';
 import { KAFKA_BROKERS } from '../../../test/support/env';
 import type { BookingTruth } from './event-stream';

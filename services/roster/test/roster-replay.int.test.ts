@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Kafka, Producer } from 'kafkajs';
 import { createPrismaClient, type PrismaClient } from '@khiw/db';
-import type { Kafka, Producer } from '@khiw/kafka';
 import { createTopics, deleteTopics } from '../../../infra/local/kafka-admin';
 import { eventually, TEST_DATABASE_URL, uniqueNamespace } from '../../../test/support/env';
 import { startService, type RunningService } from '../../../test/support/services';

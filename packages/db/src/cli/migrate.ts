@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadConfigOrExit, redactConfig, settings } from '@khiw/config';
+import { KhiwError } from '@khiw/errors';
 import { ensureDatabase, migrate } from '../migrate';
 
 // `pnpm db:migrate`: creates the database if needed and applies pending migrations. The
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+  if (KhiwError.is(error)) console.error(`${error.code}: ${error.message}`);
+  else console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
   process.exitCode = 1;
 });

@@ -1,6 +1,6 @@
-import { z } from 'zod';
-import { campaignKey, type Redis } from '@khiw/redis';
+import { CampaignSnapshot, parseMessage } from '@khiw/contracts';
 import type { Logger } from '@khiw/observability';
+import { campaignKey, type Redis } from '@khiw/redis';
 
 export interface CampaignSmsSettings {
   /** Hours before the appointment the reminder goes; 0 means no reminder. */
@@ -8,20 +8,10 @@ export interface CampaignSmsSettings {
   language: 'th' | 'en';
 }
 
-// The part of the campaign snapshot (published by the booking worker) this service reads.
-const Snapshot = z.object({
-  sms: z
-    .object({
-      reminderHoursBefore: z.number().int().min(0).optional(),
-      language: z.enum(['th', 'en']).optional(),
-    })
-    .partial()
-    .optional(),
-});
-
 /**
  * A campaign's SMS settings from its Redis snapshot, cached for a short while: read once per
- * batch of events, not once per message. A campaign without a snapshot gets the defaults.
+ * batch of events, not once per message. A campaign without a snapshot, or with one that is
+ * not a CampaignSnapshot, gets the defaults.
  */
 export class CampaignSmsSettingsSource {
   private readonly cache = new Map<string, { at: number; settings: CampaignSmsSettings }>();
@@ -40,15 +30,21 @@ export class CampaignSmsSettingsSource {
     const raw = await this.redis.get(campaignKey(this.namespace, campaignId, 'info'));
     let settings = this.defaults;
     if (raw) {
-      const parsed = Snapshot.safeParse(JSON.parse(raw));
-      if (parsed.success) settings = { ...this.defaults, ...stripUndefined(parsed.data.sms ?? {}) };
-      else this.logger.warn({ campaignId }, 'campaign snapshot sms settings unreadable; using defaults');
+      const parsed = parseMessage(CampaignSnapshot, raw);
+      if (parsed.ok) {
+        const { sms } = parsed.value;
+        settings = {
+          reminderHoursBefore: sms.reminderHoursBefore ?? this.defaults.reminderHoursBefore,
+          language: sms.language ?? this.defaults.language,
+        };
+      } else {
+        this.logger.warn(
+          { campaignId, reason: parsed.reason },
+          'campaign snapshot unreadable; using defaults',
+        );
+      }
     }
     this.cache.set(campaignId, { at: Date.now(), settings });
     return settings;
   }
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,12 +1,6 @@
+import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { BookingEvent, parseMessage } from '@khiw/contracts';
-import {
-  createConsumer,
-  keepOrDeadLetter,
-  topicName,
-  type Consumer,
-  type Kafka,
-  type Producer,
-} from '@khiw/kafka';
+import { createConsumer, keepOrDeadLetter, topicName } from '@khiw/kafka';
 import type { Logger } from '@khiw/observability';
 import type { NotificationMetrics } from '../metrics';
 import type { NotifyBookingEvents } from './notify-booking-events.usecase';
@@ -56,7 +50,7 @@ export async function startBookingEventsConsumer(options: BookingEventsConsumerO
           );
           if (event) events.push(event);
         }
-        const outcomes = await notify.execute(events);
+        const outcomes = await notify.execute({ events });
         events.forEach((event, i) =>
           metrics.events.inc({ type: event.type, outcome: outcomes[i] ?? 'queued' }),
         );

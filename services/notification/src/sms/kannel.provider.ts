@@ -1,5 +1,6 @@
+import { KhiwError } from '@khiw/errors';
 import { smsEncoding } from '@khiw/thai';
-import { SmsSendError, type DeliveryStatus, type OutgoingSms, type SmsProvider } from './sms.provider';
+import type { DeliveryStatus, OutgoingSms, SmsProvider } from './sms.provider';
 
 export interface KannelSettings {
   sendsmsUrl: string;
@@ -45,10 +46,10 @@ export class KannelProvider implements SmsProvider {
     } catch (error) {
       const code = (error as { cause?: { code?: string } }).cause?.code ?? '';
       if (NOT_SENT.has(code)) {
-        throw new SmsSendError(`Kannel unreachable (${code})`, 'UNAVAILABLE', undefined, { cause: error });
+        throw new KhiwError('SMS_UNAVAILABLE', `Kannel unreachable (${code})`, { cause: error });
       }
       // A timeout or a reset after the request went out: Kannel may have queued it.
-      throw new SmsSendError(`Kannel did not answer: ${(error as Error).message}`, 'IN_DOUBT', undefined, {
+      throw new KhiwError('SMS_IN_DOUBT', `Kannel did not answer: ${(error as Error).message}`, {
         cause: error,
       });
     }
@@ -57,11 +58,13 @@ export class KannelProvider implements SmsProvider {
     // cannot reach bearerbox; 4xx for a request Kannel will never accept (bad number, auth).
     if (response.status === 202 || response.status === 200) return {};
     if (response.status === 429 || /throttl/i.test(body)) {
-      throw new SmsSendError(`Kannel throttled: ${body}`, 'THROTTLED', retryAfterMs(response));
+      throw new KhiwError('SMS_THROTTLED', `Kannel throttled: ${body}`, {
+        retryAfterMs: retryAfterMs(response),
+      });
     }
-    if (response.status === 503) throw new SmsSendError(`Kannel 503: ${body}`, 'UNAVAILABLE');
-    if (response.status >= 500) throw new SmsSendError(`Kannel ${response.status}: ${body}`, 'TRANSIENT');
-    throw new SmsSendError(`Kannel refused ${response.status}: ${body}`, 'REJECTED');
+    if (response.status === 503) throw new KhiwError('SMS_UNAVAILABLE', `Kannel 503: ${body}`);
+    if (response.status >= 500) throw new KhiwError('SMS_TRANSIENT', `Kannel ${response.status}: ${body}`);
+    throw new KhiwError('SMS_REJECTED', `Kannel refused ${response.status}: ${body}`);
   }
 }
 

@@ -14,6 +14,11 @@ export interface SmsRetryPolicy {
 type Appointment = { siteName: { th: string; en: string }; startsAt: string };
 type Planned = { message: NewSms; job: SmsJob; delayMs: number };
 
+export interface NotifyBookingEventsCommand {
+  /** One consumed chunk, in partition order (a booking's events in the order they happened). */
+  events: BookingEvent[];
+}
+
 /** Outcome per event, for the metrics. */
 export type EventOutcome = 'queued' | 'ignored';
 
@@ -48,7 +53,7 @@ export class NotifyBookingEvents {
     },
   ) {}
 
-  async execute(events: BookingEvent[]): Promise<EventOutcome[]> {
+  async execute({ events }: NotifyBookingEventsCommand): Promise<EventOutcome[]> {
     let pending: Planned[] = [];
     const flush = async () => {
       if (pending.length === 0) return;

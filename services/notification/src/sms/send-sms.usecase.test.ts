@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { createLogger, createMetricsRegistry } from '@khiw/observability';
 import type { SmsJob } from '@khiw/contracts';
+import { KhiwError } from '@khiw/errors';
 import { createNotificationMetrics } from '../metrics';
 import { SendSms } from './send-sms.usecase';
 import type { Claim, SmsLedger } from './sms-ledger';
-import { SmsSendError, type SmsProvider } from './sms.provider';
+import type { SmsProvider } from './sms.provider';
 
 const job: SmsJob = {
   schemaVersion: 1,
@@ -54,7 +55,7 @@ function sender(ledger: SmsLedger, send: SmsProvider['send']) {
 describe('SendSms', () => {
   it('records a message the gateway accepted as sent', async () => {
     const { ledger, calls } = fakeLedger(claimed);
-    const outcome = await sender(ledger, async () => ({})).execute(job, { finalAttempt: false });
+    const outcome = await sender(ledger, async () => ({})).execute({ job, finalAttempt: false });
     expect(outcome).toEqual({ action: 'done', result: 'sent' });
     expect(calls).toEqual(['sent']);
   });
@@ -62,8 +63,8 @@ describe('SendSms', () => {
   it('fails a refused message (invalid number) at once and reports it as permanent', async () => {
     const { ledger, calls } = fakeLedger(claimed);
     const outcome = await sender(ledger, async () => {
-      throw new SmsSendError('Kannel refused 403: denied', 'REJECTED');
-    }).execute(job, { finalAttempt: false });
+      throw new KhiwError('SMS_REJECTED', 'Kannel refused 403: denied');
+    }).execute({ job, finalAttempt: false });
     expect(outcome).toMatchObject({ action: 'fail' });
     expect(calls).toEqual(['failed:true']);
   });
@@ -71,10 +72,10 @@ describe('SendSms', () => {
   it('pauses the whole queue, longer while it lasts, when the gateway is down, without failing the message', async () => {
     const { ledger, calls } = fakeLedger(claimed);
     const send = sender(ledger, async () => {
-      throw new SmsSendError('Kannel unreachable (ECONNREFUSED)', 'UNAVAILABLE');
+      throw new KhiwError('SMS_UNAVAILABLE', 'Kannel unreachable (ECONNREFUSED)');
     });
     const pauses = [];
-    for (let i = 0; i < 6; i++) pauses.push(await send.execute(job, { finalAttempt: true }));
+    for (let i = 0; i < 6; i++) pauses.push(await send.execute({ job, finalAttempt: true }));
     expect(pauses.map((p) => (p.action === 'pause-queue' ? p.forMs : p.action))).toEqual([
       500, 1000, 2000, 4000, 5000, 5000,
     ]);
@@ -84,22 +85,22 @@ describe('SendSms', () => {
   it("honours the gateway's Retry-After when it throttles", async () => {
     const { ledger } = fakeLedger(claimed);
     const outcome = await sender(ledger, async () => {
-      throw new SmsSendError('throttled', 'THROTTLED', 3000);
-    }).execute(job, { finalAttempt: false });
+      throw new KhiwError('SMS_THROTTLED', 'throttled', { retryAfterMs: 3000 });
+    }).execute({ job, finalAttempt: false });
     expect(outcome).toEqual({ action: 'pause-queue', forMs: 3000, reason: 'throttled' });
   });
 
   it('retries a transient failure with backoff, and reports it when the attempts run out', async () => {
     const failing = async () => {
-      throw new SmsSendError('Kannel 500', 'TRANSIENT');
+      throw new KhiwError('SMS_TRANSIENT', 'Kannel 500');
     };
     const first = fakeLedger(claimed);
-    expect(await sender(first.ledger, failing).execute(job, { finalAttempt: false })).toMatchObject({
+    expect(await sender(first.ledger, failing).execute({ job, finalAttempt: false })).toMatchObject({
       action: 'retry',
     });
     expect(first.calls).toEqual(['release']);
     const last = fakeLedger(claimed);
-    expect(await sender(last.ledger, failing).execute(job, { finalAttempt: true })).toMatchObject({
+    expect(await sender(last.ledger, failing).execute({ job, finalAttempt: true })).toMatchObject({
       action: 'fail',
     });
     expect(last.calls).toEqual(['release', 'failed:false']);
@@ -109,11 +110,11 @@ describe('SendSms', () => {
     let sent = 0;
     const send = async () => ((sent += 1), {});
     const inDoubt = fakeLedger({ outcome: 'in-doubt', sendingAt: new Date() });
-    expect(await sender(inDoubt.ledger, send).execute(job, { finalAttempt: false })).toMatchObject({
+    expect(await sender(inDoubt.ledger, send).execute({ job, finalAttempt: false })).toMatchObject({
       action: 'retry',
     });
     const done = fakeLedger({ outcome: 'done', status: 'delivered' });
-    expect(await sender(done.ledger, send).execute(job, { finalAttempt: false })).toEqual({
+    expect(await sender(done.ledger, send).execute({ job, finalAttempt: false })).toEqual({
       action: 'done',
       result: 'already delivered',
     });

@@ -1,8 +1,15 @@
 import type { SmsJob } from '@khiw/contracts';
+import { KhiwError, SMS_SEND_CODES, type SmsSendCode } from '@khiw/errors';
 import type { Logger } from '@khiw/observability';
 import type { NotificationMetrics } from '../metrics';
 import type { SmsLedger } from './sms-ledger';
-import { SmsSendError, type SmsProvider } from './sms.provider';
+import type { SmsProvider } from './sms.provider';
+
+export interface SendSmsCommand {
+  job: SmsJob;
+  /** The job has no attempt left after this one: a failure now is reported, not retried. */
+  finalAttempt: boolean;
+}
 
 /** What the queue should do with the job after an attempt. */
 export type SendOutcome =
@@ -42,7 +49,7 @@ export class SendSms {
     },
   ) {}
 
-  async execute(job: SmsJob, { finalAttempt }: { finalAttempt: boolean }): Promise<SendOutcome> {
+  async execute({ job, finalAttempt }: SendSmsCommand): Promise<SendOutcome> {
     const { ledger, provider, settings, metrics } = this.deps;
     const claim = await ledger.claim(job.smsId, settings.inDoubtAfterMs);
     switch (claim.outcome) {
@@ -72,7 +79,7 @@ export class SendSms {
     try {
       ({ providerMessageId } = await provider.send({ smsId: sms.id, to: sms.phone, text: sms.text }));
     } catch (error) {
-      if (!(error instanceof SmsSendError)) {
+      if (!KhiwError.inList(error, SMS_SEND_CODES)) {
         // Not the gateway's answer (a bug in an adapter): it may have been sent, treat as in doubt.
         await ledger.recordError(sms.id, (error as Error).message).catch(() => undefined);
         throw error;
@@ -111,33 +118,33 @@ export class SendSms {
   private async failed(
     smsId: string,
     kind: string,
-    error: SmsSendError,
+    error: KhiwError<SmsSendCode>,
     finalAttempt: boolean,
   ): Promise<SendOutcome> {
     const { ledger, settings, metrics, logger } = this.deps;
     switch (error.code) {
-      case 'THROTTLED':
-      case 'UNAVAILABLE': {
+      case 'SMS_THROTTLED':
+      case 'SMS_UNAVAILABLE': {
         // The gateway did not take it: the message waits, the queue slows down.
         await ledger.release(smsId, error.message);
         this.consecutiveOutages++;
         const forMs =
           error.retryAfterMs ??
           Math.min(settings.maxPauseMs, settings.pauseMs * 2 ** Math.min(this.consecutiveOutages - 1, 10));
-        metrics.attempts.inc({ outcome: error.code === 'THROTTLED' ? 'throttled' : 'unavailable' });
+        metrics.attempts.inc({ outcome: error.code === 'SMS_THROTTLED' ? 'throttled' : 'unavailable' });
         return { action: 'pause-queue', forMs, reason: error.message };
       }
-      case 'REJECTED': {
+      case 'SMS_REJECTED': {
         await ledger.markFailed(smsId, error.message, true);
         metrics.attempts.inc({ outcome: 'rejected' });
         metrics.failed.inc({ kind, permanent: 'true' });
         logger.warn({ smsId, err: error.message }, 'sms refused by the gateway; reported as failed');
         return { action: 'fail', reason: error.message };
       }
-      case 'TRANSIENT':
-      case 'IN_DOUBT': {
+      case 'SMS_TRANSIENT':
+      case 'SMS_IN_DOUBT': {
         // TRANSIENT: not taken, send again. IN_DOUBT: stays 'sending'; the retry looks for a report first.
-        if (error.code === 'TRANSIENT') await ledger.release(smsId, error.message);
+        if (error.code === 'SMS_TRANSIENT') await ledger.release(smsId, error.message);
         else await ledger.recordError(smsId, error.message);
         if (finalAttempt) {
           await ledger.markFailed(smsId, `gave up: ${error.message}`, false);

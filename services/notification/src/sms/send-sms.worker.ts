@@ -26,7 +26,7 @@ export function createSendSmsWorker(options: SendSmsWorkerOptions): Worker {
       const parsed = parseMessage(SmsJob, job.data as object);
       if (!parsed.ok) throw new UnrecoverableError(`invalid sms job: ${parsed.reason}`);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const outcome = await sendSms.execute(parsed.value, { finalAttempt });
+      const outcome = await sendSms.execute({ job: parsed.value, finalAttempt });
       switch (outcome.action) {
         case 'done':
           return outcome.result;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { INTERNAL_TOKEN_HEADER } from '@khiw/contracts';
 import { createLogger, createMetricsRegistry, httpMetricsMiddleware } from '@khiw/observability';
-import type { LookupAppointment, RosterAppointment } from '../lookup/lookup.usecase';
+import type { LookupAppointment, RosterAppointment } from '../lookup/lookup-appointment.usecase';
 import { withLookupFastPath } from './lookup-fast-path';
 import { rosterRoutes, type RosterRoutesDeps } from './roster.routes';
 
@@ -166,6 +166,28 @@ describe('look-up fast path', () => {
     const expected = await send(plain, body, headers, path);
     const actual = await send(fast, body, headers, path);
     expect(withoutStack(actual)).toEqual(withoutStack(expected));
+  });
+
+  it('answers problems as codes only, for the gateway to word', async () => {
+    const notFound = json({ campaignId: 'c-1', citizenId: CITIZEN, birthDate: '1950-03-05' });
+    const invalid = json({ campaignId: 'C 1', citizenId: CITIZEN, birthDate: '1950-03-04' });
+    const wrongToken = withLength(found, { [INTERNAL_TOKEN_HEADER]: 'b-token-of-20-chars!' });
+    for (const server of [plain, fast]) {
+      const missing = await send(server, notFound, withLength(notFound));
+      expect([missing.status, JSON.parse(missing.body)]).toEqual([404, { code: 'NOT_FOUND' }]);
+      const bad = await send(server, invalid, withLength(invalid));
+      expect([bad.status, JSON.parse(bad.body)]).toEqual([
+        400,
+        { code: 'INVALID_INPUT', fields: { campaignId: expect.any(String) } },
+      ]);
+      const notJson = await send(server, '{"campaignId":', withLength('{"campaignId":'));
+      expect([notJson.status, JSON.parse(notJson.body)]).toEqual([
+        400,
+        { code: 'INVALID_INPUT', fields: { '(body)': 'bodyNotJson' } },
+      ]);
+      const refused = await send(server, found, wrongToken);
+      expect([refused.status, JSON.parse(refused.body)]).toEqual([401, { code: 'UNAUTHORIZED' }]);
+    }
   });
 
   it('answers 500 when the look-up fails, like the route (whose gateway then asks the worker)', async () => {

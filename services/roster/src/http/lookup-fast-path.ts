@@ -1,9 +1,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { INTERNAL_TOKEN_HEADER } from '@khiw/contracts';
+import { NOT_JSON_FIELDS, problemAnswer, tokenAccepted, type InternalAnswer } from '@khiw/internal-api';
 import type { Logger } from '@khiw/observability';
-import type { LookupAppointment } from '../lookup/lookup.usecase';
-import { problemAnswer, tokenAccepted, type InternalAnswer } from './internal-api';
+import type { LookupAppointment } from '../lookup/lookup-appointment.usecase';
 import { answerLookup } from './roster.routes';
 
 export interface LookupFastPathDeps {
@@ -22,6 +22,8 @@ const JSON_TYPES = new Set([
 ]);
 /** express.json({ limit: '8kb' }) on the route. */
 const LIMIT_BYTES = 8 * 1024;
+/** internalErrorHandler's answer to a body express.json cannot parse. */
+const NOT_JSON = problemAnswer('INVALID_INPUT', { ...NOT_JSON_FIELDS });
 
 /**
  * POST /internal/lookup without express, in front of the express app. Residents' look-ups
@@ -30,8 +32,8 @@ const LIMIT_BYTES = 8 * 1024;
  * case is taken: the exact path, a JSON body of known length within the limit, no encoding, the
  * right token. Anything else (a wrong token, a chunked or oversized body, another path) goes to
  * express untouched, which answers as before. Answers come from `answerLookup`, the express
- * route's own code, so they are the same bytes; an invalid JSON body gets the route's
- * INVALID_INPUT, as from express.json.
+ * route's own code, so they are the same bytes; an invalid JSON body gets the answer
+ * internalErrorHandler gives express.json's parse failure.
  */
 export function withLookupFastPath(app: RequestListener, deps: LookupFastPathDeps): RequestListener {
   return (req, res) => {
@@ -43,9 +45,7 @@ export function withLookupFastPath(app: RequestListener, deps: LookupFastPathDep
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.once('end', () => {
       const body = parseJsonBody(Buffer.concat(chunks));
-      const answer = body.ok
-        ? answerLookup(deps.lookup, body.value)
-        : Promise.resolve(problemAnswer('INVALID_INPUT'));
+      const answer = body.ok ? answerLookup(deps.lookup, body.value) : Promise.resolve(NOT_JSON);
       answer.then(
         (result) => sendJson(res, result),
         (error: unknown) => {

@@ -1,28 +1,31 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { campaignId, citizenId, isoDate } from '@khiw/contracts';
-import type { LookupAppointment } from '../lookup/lookup.usecase';
-import type { CampaignCounts } from '../ops/campaign-counts.usecase';
-import type { RegistryExport } from '../ops/registry-export.usecase';
-import type { CheckIn } from '../site-roster/check-in.usecase';
-import { siteRosterCsv } from '../site-roster/roster-csv';
-import type { SiteRoster } from '../site-roster/site-roster.usecase';
 import {
-  internalToken,
-  problem,
+  fieldsOf,
+  internalErrorHandler,
+  parseOrAnswer,
   problemAnswer,
-  send,
-  wrap,
+  requireInternalToken,
+  sendAnswer,
+  sendProblem,
   type InternalAnswer,
-  type RosterProblem,
-} from './internal-api';
+} from '@khiw/internal-api';
+import type { LookupAppointment } from '../lookup/lookup-appointment.usecase';
+import type { CountBookings } from '../ops/count-bookings.usecase';
+import type { ExportRegistry } from '../ops/export-registry.usecase';
+import type { CheckIn } from '../site-roster/check-in.usecase';
+import type { ListDayRoster } from '../site-roster/list-day-roster.usecase';
+import { siteRosterCsv } from '../site-roster/roster-csv';
+import type { SearchRoster } from '../site-roster/search-roster.usecase';
 
 export interface RosterRoutesDeps {
   lookup: LookupAppointment;
-  siteRoster: SiteRoster;
+  listDayRoster: ListDayRoster;
+  searchRoster: SearchRoster;
   checkIn: CheckIn;
-  counts: CampaignCounts;
-  registryExport: RegistryExport;
+  countBookings: CountBookings;
+  exportRegistry: ExportRegistry;
   token?: string;
 }
 
@@ -35,26 +38,13 @@ const CheckInBody = z.object({
   operator: z.string().min(1).max(100),
 });
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, res: Response): z.infer<S> | undefined {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  problem(res, 'INVALID_INPUT', fieldErrors(result.error));
-  return undefined;
-}
-
-function fieldErrors(error: z.ZodError): NonNullable<RosterProblem['fields']> {
-  return Object.fromEntries(
-    error.issues.map((i) => [i.path.join('.') || '(body)', { th: 'ค่าไม่ถูกต้อง', en: i.message }]),
-  );
-}
-
 /**
  * POST /internal/lookup from its parsed JSON body. One function for the express route and the
  * fast path (http/lookup-fast-path.ts), so both give the same answers.
  */
 export async function answerLookup(lookup: LookupAppointment, body: unknown): Promise<InternalAnswer> {
   const input = LookupBody.safeParse(body ?? {});
-  if (!input.success) return problemAnswer('INVALID_INPUT', fieldErrors(input.error));
+  if (!input.success) return problemAnswer('INVALID_INPUT', fieldsOf(input.error));
   const booking = await lookup.execute(input.data);
   if (!booking) return problemAnswer('NOT_FOUND');
   return { status: 200, body: { campaignId: input.data.campaignId, booking, standby: null } };
@@ -64,91 +54,73 @@ export async function answerLookup(lookup: LookupAppointment, body: unknown): Pr
  * The roster's HTTP API for the gateway (the public and staff routes are the gateway's):
  * resident look-up, a site's day list, search, check-in, CSV exports and campaign counts.
  * Staff scoping (which site a token may see) is decided by the gateway and passed here.
+ * Problems are answered as codes; the gateway words them.
  */
 export function rosterRoutes(deps: RosterRoutesDeps): Router {
   const router = express.Router();
-  router.use('/internal', internalToken(deps.token), express.json({ limit: '8kb' }));
+  router.use('/internal', requireInternalToken(deps.token), express.json({ limit: '8kb' }));
 
-  router.post(
-    '/internal/lookup',
-    wrap(async (req, res) => send(res, await answerLookup(deps.lookup, req.body))),
-  );
+  router.post('/internal/lookup', async (req, res) => {
+    sendAnswer(res, await answerLookup(deps.lookup, req.body));
+  });
 
   const site = '/internal/campaigns/:campaignId/sites/:siteId';
-  router.get(
-    `${site}/roster`,
-    wrap(async (req, res) => {
-      const params = parse(SiteParams, req.params, res);
-      if (!params) return;
-      const q = typeof req.query.q === 'string' ? req.query.q : '';
-      if (q.trim()) {
-        const matches = await deps.siteRoster.search(params.campaignId, params.siteId, q);
-        return void res.set('Cache-Control', 'no-store').json({ ...params, query: q, matches });
-      }
-      const day = parse(DayQuery, req.query, res);
-      if (!day) return;
-      res
-        .set('Cache-Control', 'no-store')
-        .json(await deps.siteRoster.day(params.campaignId, params.siteId, day.date));
-    }),
-  );
-
-  router.get(
-    `${site}/roster.csv`,
-    wrap(async (req, res) => {
-      const params = parse(SiteParams, req.params, res);
-      const day = params && parse(DayQuery, req.query, res);
-      if (!params || !day) return;
-      const roster = await deps.siteRoster.day(params.campaignId, params.siteId, day.date);
-      res
-        .set('Cache-Control', 'no-store')
-        .type('text/csv; charset=utf-8')
-        .attachment(`roster-${params.siteId}-${day.date}.csv`)
-        .send(siteRosterCsv(roster));
-    }),
-  );
-
-  router.post(
-    '/internal/bookings/:bookingId/check-in',
-    wrap(async (req, res) => {
-      const bookingId = parse(z.uuid(), req.params.bookingId, res);
-      const body = bookingId && parse(CheckInBody, req.body, res);
-      if (!bookingId || !body) return;
-      const result = await deps.checkIn.execute({ ...body, bookingId });
-      if (result.outcome === 'not_found') return problem(res, 'NOT_FOUND');
-      if (result.outcome === 'cancelled') return problem(res, 'ALREADY_CANCELLED');
-      res.set('Cache-Control', 'no-store').json({ bookingId, ...result });
-    }),
-  );
-
-  router.get(
-    '/internal/campaigns/:campaignId/counts',
-    wrap(async (req, res) => {
-      const id = parse(campaignId, req.params.campaignId, res);
-      if (id) res.set('Cache-Control', 'no-store').json(await deps.counts.execute(id));
-    }),
-  );
-
-  router.get(
-    '/internal/campaigns/:campaignId/registry-export.csv',
-    wrap(async (req, res) => {
-      const id = parse(campaignId, req.params.campaignId, res);
-      if (!id) return;
-      const checkedInOnly = req.query.status === 'checked_in';
-      res
-        .set('Cache-Control', 'no-store')
-        .type('text/csv; charset=utf-8')
-        .attachment(`registry-${id}${checkedInOnly ? '-checked-in' : ''}.csv`);
-      for await (const chunk of deps.registryExport.lines(id, { checkedInOnly })) {
-        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
-      }
-      res.end();
-    }),
-  );
-
-  router.use('/internal', (err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if ((err as { type?: string }).type === 'entity.parse.failed') return problem(res, 'INVALID_INPUT');
-    next(err);
+  router.get(`${site}/roster`, async (req, res) => {
+    const params = parseOrAnswer(res, SiteParams, req.params);
+    if (!params) return;
+    const query = typeof req.query.q === 'string' ? req.query.q : '';
+    if (query.trim()) {
+      const matches = await deps.searchRoster.execute({ ...params, query });
+      return void res.set('Cache-Control', 'no-store').json({ ...params, query, matches });
+    }
+    const day = parseOrAnswer(res, DayQuery, req.query);
+    if (!day) return;
+    res
+      .set('Cache-Control', 'no-store')
+      .json(await deps.listDayRoster.execute({ ...params, date: day.date }));
   });
+
+  router.get(`${site}/roster.csv`, async (req, res) => {
+    const params = parseOrAnswer(res, SiteParams, req.params);
+    const day = params && parseOrAnswer(res, DayQuery, req.query);
+    if (!params || !day) return;
+    const roster = await deps.listDayRoster.execute({ ...params, date: day.date });
+    res
+      .set('Cache-Control', 'no-store')
+      .type('text/csv; charset=utf-8')
+      .attachment(`roster-${params.siteId}-${day.date}.csv`)
+      .send(siteRosterCsv(roster));
+  });
+
+  router.post('/internal/bookings/:bookingId/check-in', async (req, res) => {
+    const bookingId = parseOrAnswer(res, z.uuid(), req.params.bookingId);
+    const body = bookingId && parseOrAnswer(res, CheckInBody, req.body);
+    if (!bookingId || !body) return;
+    const result = await deps.checkIn.execute({ ...body, bookingId });
+    if (result.outcome === 'not_found') return sendProblem(res, 'NOT_FOUND');
+    if (result.outcome === 'cancelled') return sendProblem(res, 'ALREADY_CANCELLED');
+    res.set('Cache-Control', 'no-store').json({ bookingId, ...result });
+  });
+
+  router.get('/internal/campaigns/:campaignId/counts', async (req, res) => {
+    const id = parseOrAnswer(res, campaignId, req.params.campaignId);
+    if (id) res.set('Cache-Control', 'no-store').json(await deps.countBookings.execute({ campaignId: id }));
+  });
+
+  router.get('/internal/campaigns/:campaignId/registry-export.csv', async (req, res) => {
+    const id = parseOrAnswer(res, campaignId, req.params.campaignId);
+    if (!id) return;
+    const checkedInOnly = req.query.status === 'checked_in';
+    res
+      .set('Cache-Control', 'no-store')
+      .type('text/csv; charset=utf-8')
+      .attachment(`registry-${id}${checkedInOnly ? '-checked-in' : ''}.csv`);
+    for await (const chunk of deps.exportRegistry.execute({ campaignId: id, checkedInOnly })) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  });
+
+  router.use('/internal', internalErrorHandler());
   return router;
 }

@@ -11,6 +11,11 @@ import {
 export type RosterInput =
   { topic: 'booking'; event: BookingEvent } | { topic: 'notification'; event: NotificationEvent };
 
+export interface ApplyEventsCommand {
+  /** One consumed chunk, in partition order; may hold redeliveries. */
+  inputs: RosterInput[];
+}
+
 export interface ApplyOutcome {
   applied: number;
   duplicate: number;
@@ -32,7 +37,7 @@ export class ApplyEvents {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async execute(inputs: RosterInput[]): Promise<ApplyOutcome> {
+  async execute({ inputs }: ApplyEventsCommand): Promise<ApplyOutcome> {
     if (inputs.length === 0) return { applied: 0, duplicate: 0, ignored: 0 };
     return this.prisma.$transaction(
       async (tx) => {

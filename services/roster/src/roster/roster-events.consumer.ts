@@ -1,12 +1,6 @@
+import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { BookingEvent, NotificationEvent, parseMessage } from '@khiw/contracts';
-import {
-  createConsumer,
-  keepOrDeadLetter,
-  topicName,
-  type Consumer,
-  type Kafka,
-  type Producer,
-} from '@khiw/kafka';
+import { createConsumer, keepOrDeadLetter, topicName } from '@khiw/kafka';
 import type { Counter, Histogram, Logger } from '@khiw/observability';
 import type { ApplyEvents, RosterInput } from './apply-events.usecase';
 
@@ -77,7 +71,7 @@ export async function startRosterConsumer(options: RosterConsumerOptions): Promi
             if (event) inputs.push({ topic: 'notification', event });
           }
         }
-        const outcome = await applyEvents.execute(inputs);
+        const outcome = await applyEvents.execute({ inputs });
         const nowMs = Date.now();
         for (const input of inputs) {
           lag.observe(Math.max(0, nowMs - Date.parse(input.event.occurredAt)) / 1000);

@@ -3,6 +3,15 @@ import { CheckedIn } from '@khiw/contracts';
 import type { PrismaClient } from '@khiw/db';
 import { TOPICS } from '@khiw/kafka';
 
+export interface CheckInCommand {
+  campaignId: string;
+  /** The staff member's site: a booking at another site is not found. */
+  siteId: string;
+  bookingId: string;
+  /** Who checked the person in, as recorded and published. */
+  operator: string;
+}
+
 export type CheckInResult =
   | { outcome: 'checked_in' | 'already_checked_in'; checkedInAt: string; checkedInBy: string }
   | { outcome: 'not_found' | 'cancelled' };
@@ -19,12 +28,7 @@ export class CheckIn {
     private readonly onRecorded: () => void = () => undefined,
   ) {}
 
-  async execute(input: {
-    campaignId: string;
-    siteId: string;
-    bookingId: string;
-    operator: string;
-  }): Promise<CheckInResult> {
+  async execute(input: CheckInCommand): Promise<CheckInResult> {
     const result = await this.prisma.$transaction(async (tx) => {
       const [row] = await tx.$queryRaw<
         {

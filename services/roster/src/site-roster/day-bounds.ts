@@ -7,5 +7,3 @@ export function dayBounds(date: string, utcOffset = '+07:00'): { from: Date; to:
   if (Number.isNaN(from.getTime())) throw new RangeError(`not a date: ${date}`);
   return { from, to: new Date(from.getTime() + 86_400_000) };
 }
-
-export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,6 +1,6 @@
 import { formatBangkokTime } from '@khiw/thai';
 import { csvLine, UTF8_BOM } from '../ops/csv';
-import type { SiteDayRoster } from './site-roster.usecase';
+import type { SiteDayRoster } from './list-day-roster.usecase';
 
 const STATUS_TH: Record<string, string> = {
   confirmed: 'จองแล้ว',

@@ -9,15 +9,21 @@ export interface CountRow {
   cancelled: number;
 }
 
+export interface CountBookingsCommand {
+  campaignId: string;
+}
+
+export interface BookingCounts {
+  campaignId: string;
+  rows: CountRow[];
+  totals: Omit<CountRow, 'siteId' | 'date' | 'groupCode'>;
+}
+
 /** Campaign-wide counts per site, day (Bangkok) and priority group, for ops. */
-export class CampaignCounts {
+export class CountBookings {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async execute(campaignId: string): Promise<{
-    campaignId: string;
-    rows: CountRow[];
-    totals: Omit<CountRow, 'siteId' | 'date' | 'groupCode'>;
-  }> {
+  async execute({ campaignId }: CountBookingsCommand): Promise<BookingCounts> {
     const rows = await this.prisma.$queryRaw<
       {
         site_id: string;

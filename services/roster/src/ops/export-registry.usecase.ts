@@ -35,17 +35,23 @@ interface Row {
   reference: string;
 }
 
-export class RegistryExport {
+export interface ExportRegistryCommand {
+  campaignId: string;
+  /** Only the people who came (vaccinated). */
+  checkedInOnly?: boolean;
+}
+
+/**
+ * Yields the CSV in pages (keyset on citizen ID), so a large campaign streams without being
+ * held in memory.
+ */
+export class ExportRegistry {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly pageSize = 5000,
   ) {}
 
-  /**
-   * Yields the CSV in pages (keyset on citizen ID), so a large campaign streams without
-   * being held in memory. `checkedInOnly`: only the people who came (vaccinated).
-   */
-  async *lines(campaignId: string, { checkedInOnly = false } = {}): AsyncGenerator<string> {
+  async *execute({ campaignId, checkedInOnly = false }: ExportRegistryCommand): AsyncGenerator<string> {
     yield UTF8_BOM + csvLine([...REGISTRY_EXPORT_HEADER]);
     let after = '';
     for (;;) {

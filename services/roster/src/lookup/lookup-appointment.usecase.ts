@@ -1,5 +1,12 @@
 import type { PgPool } from '@khiw/db';
 
+export interface LookupAppointmentCommand {
+  campaignId: string;
+  citizenId: string;
+  /** YYYY-MM-DD; must match the booking's. */
+  birthDate: string;
+}
+
 export interface RosterAppointment {
   bookingId: string;
   reference: string;
@@ -57,11 +64,7 @@ ORDER BY (e.cancelled_at IS NULL) DESC, e.appointment_at DESC LIMIT 1`,
 export class LookupAppointment {
   constructor(private readonly pool: PgPool) {}
 
-  async execute(input: {
-    campaignId: string;
-    citizenId: string;
-    birthDate: string;
-  }): Promise<RosterAppointment | null> {
+  async execute(input: LookupAppointmentCommand): Promise<RosterAppointment | null> {
     const {
       rows: [row],
     } = await this.pool.query<Row>({ ...LOOKUP, values: [input.campaignId, input.citizenId] });
