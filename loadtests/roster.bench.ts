@@ -31,6 +31,7 @@ import net from 'node:net';
 import { parseArgs } from 'node:util';
 import type { BookingConfirmedEvent } from '@khiw/contracts';
 import { createPrismaClient, ensureDatabase, migrate } from '@khiw/db';
+import { eventually } from '../infra/local/eventually';
 import { createTopics, deleteTopics } from '../infra/local/kafka-admin';
 import { rosterGroupId } from '../services/roster/src/roster/roster-events.consumer';
 import { bookingLives, seeded, type BookingTruth } from '../services/roster/test/event-stream';
@@ -89,11 +90,20 @@ async function main(): Promise<void> {
     // 1. Events applied per second.
     const { events, truth } = bookingLives(campaignId, EVENTS, seeded(42));
     // Let the consumer join the group first: the measurement is applying, not joining.
-    await waitFor(() => caughtUp(kafka, namespace, rosterGroupId(namespace)), 60_000);
+    await eventually(
+      () => caughtUp(kafka, namespace, rosterGroupId(namespace)),
+      60_000,
+      'the roster to catch up',
+    );
     const started = Date.now();
     await publish(producer, namespace, events);
     const published = Date.now();
-    await waitFor(() => caughtUp(kafka, namespace, rosterGroupId(namespace)), 600_000, 50);
+    await eventually(
+      () => caughtUp(kafka, namespace, rosterGroupId(namespace)),
+      600_000,
+      'the roster to catch up',
+      50,
+    );
     const applySeconds = (Date.now() - started) / 1000;
     log(
       `1. ${EVENTS} events: published in ${((published - started) / 1000).toFixed(1)} s, all applied and committed after ${applySeconds.toFixed(1)} s = ${Math.round(EVENTS / applySeconds)} events/s`,
@@ -127,7 +137,11 @@ async function main(): Promise<void> {
     log(
       `2. lag at ${Math.round(background.length / loadSeconds)} events/s for ${loadSeconds.toFixed(0)} s, ${lags.length} probes: p50 ${quantile(lags, 0.5)} ms, p95 ${quantile(lags, 0.95)} ms, max ${lags.at(-1)} ms, not visible within 30 s: ${failed}`,
     );
-    await waitFor(() => caughtUp(kafka, namespace, rosterGroupId(namespace)), 600_000);
+    await eventually(
+      () => caughtUp(kafka, namespace, rosterGroupId(namespace)),
+      600_000,
+      'the roster to catch up',
+    );
 
     // 3. Look-up latency at a fixed rate.
     const people = [...truth.values()].filter((t) => t.status === 'confirmed');
@@ -160,15 +174,6 @@ async function main(): Promise<void> {
     await prisma.$disconnect();
     await deleteTopics(namespace).catch(() => undefined);
   }
-}
-
-async function waitFor(probe: () => Promise<boolean>, timeoutMs: number, everyMs = 200): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return;
-    await sleep(everyMs);
-  }
-  throw new Error('timed out');
 }
 
 /** ms timestamp when the gateway's look-up first answered 200 for the probe, or null. */

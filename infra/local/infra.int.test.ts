@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { topicSpecs } from '../../packages/kafka/src/topics';
+import { eventually } from './eventually';
 import { readFakesmscMessages } from './fakesmsc-log';
 
 // Runs against the infrastructure `infra.sh up` brings up (pnpm infra:up).
@@ -32,20 +33,6 @@ async function daemonPids(): Promise<Record<string, string>> {
   const pids: Record<string, string> = {};
   for (const name of DAEMONS) pids[name] = (await readFile(join(RUN_DIR, `${name}.pid`), 'utf8')).trim();
   return pids;
-}
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('infra.sh', () => {
@@ -105,11 +92,13 @@ describe('Kannel with fakesmsc', () => {
     expect(await response.text()).toMatch(/Accepted for delivery/);
     expect(response.status).toBe(202);
 
-    await eventually('two delivery reports', async () => (dlrStatuses.length >= 2 ? true : undefined));
+    await eventually(async () => dlrStatuses.length >= 2, 20_000, 'two delivery reports');
     expect(dlrStatuses).toEqual([8, 1]);
 
-    const received = await eventually('the message in the fakesmsc log', async () =>
-      (await readFakesmscMessages()).find((m) => m.to === to),
+    const received = await eventually(
+      async () => (await readFakesmscMessages()).find((m) => m.to === to),
+      20_000,
+      'the message in the fakesmsc log',
     );
     expect(received).toMatchObject({ from: 'khiw', to, text });
   });
@@ -144,10 +133,11 @@ describe('kafka-admin.ts', () => {
 
     const deleted = await kafkaAdmin(['delete-topics', namespace]);
     expect(deleted.stdout).toMatch(/deleted/);
-    await eventually('the topics to disappear', async () => {
-      const left = (await admin.listTopics()).filter((name) => name.startsWith(`${namespace}.`));
-      return left.length === 0 ? true : undefined;
-    });
+    await eventually(
+      async () => (await admin.listTopics()).every((name) => !name.startsWith(`${namespace}.`)),
+      20_000,
+      'the topics to disappear',
+    );
   });
 
   it('refuses to delete the default topics', async () => {

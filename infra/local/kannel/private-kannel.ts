@@ -15,6 +15,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { eventually } from '../eventually';
 
 const BEARERBOX = '/usr/sbin/bearerbox';
 const SMSBOX = '/usr/sbin/smsbox';
@@ -65,15 +66,6 @@ function portOpen(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolveOpen(false));
   });
-}
-
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`private kannel: ${what} not ready after ${timeoutMs} ms`);
 }
 
 function stopProcess(child: ChildProcess | undefined): Promise<void> {
@@ -137,8 +129,12 @@ export async function startPrivateKannel(options: PrivateKannelOptions): Promise
   const start = async () => {
     if (closed) throw new Error('private kannel: closed');
     children.bearerbox = launch('bearerbox', BEARERBOX, ['-v', '4', confPath]);
-    await waitFor('bearerbox admin port', async () => /SMSC connections/.test(await status()));
-    await waitFor('fake SMSC listening', async () => /FAKE:/.test(await status()));
+    await eventually(
+      async () => /SMSC connections/.test(await status()),
+      20_000,
+      'private kannel: bearerbox admin port',
+    );
+    await eventually(async () => /FAKE:/.test(await status()), 20_000, 'private kannel: fake SMSC listening');
     // fakesmsc writes what it receives to stderr; its log is what the tests read.
     const fd = openSync(fakesmscLog, 'a');
     children.fakesmsc = spawn(
@@ -147,10 +143,18 @@ export async function startPrivateKannel(options: PrivateKannelOptions): Promise
       { stdio: ['ignore', fd, fd], cwd: dir },
     );
     closeSync(fd);
-    await waitFor('fake SMSC online', async () => /FAKE:\d+\s+\(online/.test(await status()));
+    await eventually(
+      async () => /FAKE:\d+\s+\(online/.test(await status()),
+      20_000,
+      'private kannel: fake SMSC online',
+    );
     children.smsbox = launch('smsbox', SMSBOX, ['-v', '4', confPath]);
-    await waitFor('smsbox connected', async () => /smsbox:.*\(on-line/.test(await status()));
-    await waitFor('sendsms port', () => portOpen(ports.KANNEL_SENDSMS_PORT));
+    await eventually(
+      async () => /smsbox:.*\(on-line/.test(await status()),
+      20_000,
+      'private kannel: smsbox connected',
+    );
+    await eventually(() => portOpen(ports.KANNEL_SENDSMS_PORT), 20_000, 'private kannel: sendsms port');
   };
 
   // bearerbox first: it stops handing messages to the SMSC and writes its queue to the store.

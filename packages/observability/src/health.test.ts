@@ -70,8 +70,10 @@ describe('listen().close()', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const closed = server.close().then(() => 'closed');
-    const timeout = new Promise((resolve) => setTimeout(() => resolve('still open'), 5000));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve('still open'), 5000)));
     expect(await Promise.race([closed, timeout])).toBe('closed');
+    clearTimeout(timer);
     expect(await body).toBe('done');
     agent.destroy();
   });
