@@ -11,7 +11,7 @@ export const TEST_DATABASE_URL =
   process.env.KHIW_TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/khiw_test';
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 export const KAFKA_BROKERS = '127.0.0.1:9092';
-export const SAMPLE_CAMPAIGN_FILE = path.resolve(REPO_ROOT, '../shared/campaigns/samut-sakhon-2021.json');
+export const SAMPLE_CAMPAIGN_FILE = path.resolve(REPO_ROOT, 'campaigns/samut-sakhon-2021.json');
 
 /** A fresh namespace per test file: its own queues, topics and consumer groups. */
 export function uniqueNamespace(label: string): string {

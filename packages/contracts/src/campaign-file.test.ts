@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CampaignFile, slotId } from './campaign-file';
 
-const samplePath = path.resolve(__dirname, '../../../../shared/campaigns/samut-sakhon-2021.json');
+const samplePath = path.resolve(__dirname, '../../../campaigns/samut-sakhon-2021.json');
 const sample = JSON.parse(readFileSync(samplePath, 'utf8'));
 
 describe('CampaignFile', () => {

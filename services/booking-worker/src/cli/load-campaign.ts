@@ -14,7 +14,7 @@ import { LoadCampaign } from '../campaigns/load-campaign.usecase';
 
 export const SAMPLE_CAMPAIGN = path.resolve(
   __dirname,
-  '../../../../../shared/campaigns/samut-sakhon-2021.json',
+  '../../../../campaigns/samut-sakhon-2021.json',
 );
 
 async function main(): Promise<void> {

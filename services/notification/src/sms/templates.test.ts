@@ -6,7 +6,7 @@ import { ucs2Segments } from '@khiw/thai';
 import { MAX_SEGMENTS, renderSms, shortenSiteName, type MessageFacts } from './templates';
 
 const campaign = JSON.parse(
-  readFileSync(resolve(__dirname, '../../../../../shared/campaigns/samut-sakhon-2021.json'), 'utf8'),
+  readFileSync(resolve(__dirname, '../../../../campaigns/samut-sakhon-2021.json'), 'utf8'),
 ) as { sites: { id: string; name: { th: string; en: string } }[] };
 
 const facts = (over: Partial<MessageFacts> = {}): MessageFacts => ({
