@@ -14,8 +14,7 @@ import { REPO_ROOT, SERVICES, spawnService, stopChild, waitUntilReady, type Serv
 
 const LOG_DIR = path.join(REPO_ROOT, '.local', 'log');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/khiw';
-const CAMPAIGN_FILE =
-  process.argv[2] ?? path.resolve(REPO_ROOT, 'campaigns/samut-sakhon-2021.json');
+const CAMPAIGN_FILE = process.argv[2] ?? path.resolve(REPO_ROOT, 'campaigns/samut-sakhon-2021.json');
 const MAX_RESTARTS_PER_MINUTE = 5;
 /** Ports are 8080..8083 by default; KHIW_BASE_PORT moves all four (e.g. for a second copy or a test). */
 const BASE_PORT = Number(process.env.KHIW_BASE_PORT ?? SERVICES[0].port);

@@ -12,10 +12,7 @@ import { loadConfig } from '../config';
 import { publishCampaignSnapshot } from '../campaigns/campaign-snapshot';
 import { LoadCampaign } from '../campaigns/load-campaign.usecase';
 
-export const SAMPLE_CAMPAIGN = path.resolve(
-  __dirname,
-  '../../../../campaigns/samut-sakhon-2021.json',
-);
+export const SAMPLE_CAMPAIGN = path.resolve(__dirname, '../../../../campaigns/samut-sakhon-2021.json');
 
 async function main(): Promise<void> {
   const file = path.resolve(process.argv[2] ?? SAMPLE_CAMPAIGN);
