@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import type { Logger } from '@khiw/observability';
+import { Counter, metricPrefix, type Logger, type Registry } from '@khiw/observability';
 import { PublishLoop } from './publish-loop';
 import { qualifyTopic } from './topics';
 
@@ -51,6 +51,26 @@ export interface OutboxRelayOptions {
 
 export interface RelayCounter {
   inc(value?: number): void;
+}
+
+/** The relay's two counters as `khiw_<service>_outbox_published_total` / `..._failures_total`. */
+export function outboxRelayCounters(
+  registry: Registry,
+  service: string,
+): { published: RelayCounter; failures: RelayCounter } {
+  const prefix = `khiw_${metricPrefix(service)}_outbox`;
+  return {
+    published: new Counter({
+      name: `${prefix}_published_total`,
+      help: 'Outbox events published to Kafka',
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: `${prefix}_failures_total`,
+      help: 'Outbox batches that could not be published (retried)',
+      registers: [registry],
+    }),
+  };
 }
 
 type Row = { id: string; key: string; payload: unknown; topic?: string };

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { QUEUES } from '@khiw/contracts';
 import { createPgPool, createPrismaClient } from '@khiw/db';
-import { createKafka, createProducer, OutboxRelay } from '@khiw/kafka';
+import { createKafka, createProducer, OutboxRelay, outboxRelayCounters } from '@khiw/kafka';
 import {
   Counter,
   createServiceApp,
@@ -121,18 +121,7 @@ async function main(): Promise<void> {
     logger: logger.child({ component: 'outbox-relay' }),
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollMs: config.OUTBOX_POLL_MS,
-    metrics: {
-      published: new Counter({
-        name: 'khiw_booking_worker_outbox_published_total',
-        help: 'Outbox events published to Kafka',
-        registers: [registry],
-      }),
-      failures: new Counter({
-        name: 'khiw_booking_worker_outbox_failures_total',
-        help: 'Outbox batches that could not be published (retried)',
-        registers: [registry],
-      }),
-    },
+    metrics: outboxRelayCounters(registry, service),
   });
 
   const app = createServiceApp({

@@ -1,5 +1,5 @@
 import { createPgPool, createPrismaClient } from '@khiw/db';
-import { createKafka, createProducer, OutboxRelay } from '@khiw/kafka';
+import { createKafka, createProducer, OutboxRelay, outboxRelayCounters } from '@khiw/kafka';
 import {
   Counter,
   createServiceApp,
@@ -52,18 +52,7 @@ async function main(): Promise<void> {
     batchSize: 200,
     pollMs: 2000,
     logger: logger.child({ component: 'outbox-relay' }),
-    metrics: {
-      published: new Counter({
-        name: 'khiw_roster_outbox_published_total',
-        help: 'Outbox events (CheckedIn) published to Kafka',
-        registers: [registry],
-      }),
-      failures: new Counter({
-        name: 'khiw_roster_outbox_failures_total',
-        help: 'Outbox batches that could not be published (retried)',
-        registers: [registry],
-      }),
-    },
+    metrics: outboxRelayCounters(registry, service),
   });
 
   const app = createServiceApp({
