@@ -30,38 +30,35 @@ function showError(error) {
   $('error').textContent = local(error?.problem?.message) || t('error');
 }
 
-async function load(event) {
-  event?.preventDefault();
+let asked = 0;
+/** Shows the answer of the latest ask only: a slow earlier answer never replaces a newer view. */
+async function show(kind, path) {
+  const mine = ++asked;
   $('error').hidden = true;
+  try {
+    const data = await api(path);
+    if (mine !== asked) return;
+    view = { kind, data };
+    render();
+  } catch (error) {
+    if (mine === asked) showError(error);
+  }
+}
+
+function load(event) {
+  event?.preventDefault();
   const url = new URL(location.href);
   url.searchParams.set('campaign', $('campaign').value.trim());
   url.searchParams.set('date', $('date').value);
   history.replaceState(null, '', url);
-  try {
-    view = {
-      kind: 'day',
-      data: await api(`${campaignPath()}/roster?date=${$('date').value}${scopeQuery()}`),
-    };
-    render();
-  } catch (error) {
-    showError(error);
-  }
+  return show('day', `${campaignPath()}/roster?date=${$('date').value}${scopeQuery()}`);
 }
 
-async function search(event) {
+function search(event) {
   event.preventDefault();
   const q = $('q').value.trim();
   if (!q) return load();
-  $('error').hidden = true;
-  try {
-    view = {
-      kind: 'search',
-      data: await api(`${campaignPath()}/roster?q=${encodeURIComponent(q)}${scopeQuery()}`),
-    };
-    render();
-  } catch (error) {
-    showError(error);
-  }
+  return show('search', `${campaignPath()}/roster?q=${encodeURIComponent(q)}${scopeQuery()}`);
 }
 
 function statusText(entry) {

@@ -129,4 +129,32 @@ describe('staff page in a browser', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('a slow answer for the first day never replaces the day asked for since', async () => {
+    const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, locale: 'th-TH' });
+    const page = await context.newPage();
+    // Today's roster (asked for at sign-in) answers only after the chosen day's has been shown.
+    const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+    let releaseToday: () => void = () => undefined;
+    const todayHeld = new Promise<void>((resolve) => (releaseToday = resolve));
+    let todayAnswered = false;
+    await page.route(`**/roster?date=${today}`, async (route) => {
+      await todayHeld;
+      await route.continue();
+      todayAnswered = true;
+    });
+    await page.goto(`http://127.0.0.1:${gateway.port}/staff/?campaign=${campaignId}#token=${nurse}`);
+    await page.locator('#desk').waitFor({ state: 'visible' });
+    await page.fill('#date', '2021-08-02');
+    await page.click('#pick button[type=submit]');
+    await page.locator('section.slot').nth(1).waitFor();
+
+    releaseToday();
+    await eventually(async () => todayAnswered, 10_000, "today's roster answered");
+    // The page has had the stale answer in hand: it still shows 2 August.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    expect(await page.locator('section.slot').count()).toBe(2);
+    expect(await page.locator('#totals').innerText()).toContain('จอง 3 คน');
+    await context.close();
+  });
 });
