@@ -40,7 +40,12 @@ export type ResidentState = z.infer<typeof ResidentState>;
 /** POST /internal/bookings/:bookingId/cancel: the resident themself, or staff/ops on their behalf. */
 export const CancelRequest = z.union([
   ResidentIdentity.extend({ actor: z.literal('resident').default('resident') }),
-  z.object({ actor: z.enum(['staff', 'ops']), operator: z.string().min(1).max(100) }),
+  z.object({
+    actor: z.enum(['staff', 'ops']),
+    operator: z.string().min(1).max(100),
+    /** A site's staff may cancel only that site's bookings; another site's is not found. */
+    site: z.string().min(1).max(100).optional(),
+  }),
 ]);
 export type CancelRequest = z.infer<typeof CancelRequest>;
 

@@ -177,10 +177,25 @@ describe('self-service through the gateway', () => {
     });
     expectProblem(again, 409, 'ALREADY_CANCELLED');
 
-    const staff = await env.call('POST', `/api/appointments/${bookingOf.get(p2)}/cancel`, {
-      token: env.staffToken,
-      body: {},
-    });
+    // Staff act for their own site only: another site's booking is not found, no site is none.
+    const p2Cancel = `/api/appointments/${bookingOf.get(p2)}/cancel`;
+    const bookedBefore = (await campaignState(env.prisma, campaignId)).bookedDoses;
+    // The 503 test's reschedule lands once the worker resumes: read where p2's booking is now.
+    const p2Site = (await bookingsOf(env.prisma, campaignId)).find(
+      (b) => b.id === bookingOf.get(p2),
+    )!.site_id;
+    expectProblem(
+      await env.call('POST', p2Cancel, { token: env.siteStaffToken(p2Site === SKH ? KTB : SKH), body: {} }),
+      404,
+      'NOT_FOUND',
+    );
+    expectProblem(
+      await env.call('POST', p2Cancel, { token: env.staffToken, body: {} }),
+      403,
+      'SITE_SCOPE_REQUIRED',
+    );
+    expect((await campaignState(env.prisma, campaignId)).bookedDoses).toBe(bookedBefore);
+    const staff = await env.call('POST', p2Cancel, { token: env.siteStaffToken(p2Site), body: {} });
     expect(staff.status).toBe(200);
     const rows = await bookingsOf(env.prisma, campaignId);
     expect(rows.find((b) => b.id === bookingOf.get(p1))).toMatchObject({
@@ -189,7 +204,7 @@ describe('self-service through the gateway', () => {
     });
     expect(rows.find((b) => b.id === bookingOf.get(p2))).toMatchObject({
       status: 'cancelled',
-      cancelled_by: 'staff:test-staff',
+      cancelled_by: `staff:staff-${p2Site}`,
     });
     expect(await campaignState(env.prisma, campaignId)).toMatchObject({
       bookedDoses: before.bookedDoses - 2,

@@ -28,6 +28,9 @@ export function gatewayWithWorker(name: string) {
   const env = {
     opsToken: tokens.signOps({ subject: 'test-ops', role: 'ops', ttlSeconds: 600 }),
     staffToken: tokens.signOps({ subject: 'test-staff', role: 'staff', ttlSeconds: 600 }),
+    /** A site's staff token (`staffToken` names no site). */
+    siteStaffToken: (site: string) =>
+      tokens.signOps({ subject: `staff-${site}`, role: 'staff', site, ttlSeconds: 600 }),
     queue: bookingQueue(namespace),
     prisma: createPrismaClient(TEST_DATABASE_URL, { poolSize: 2 }),
     call: client(() => base),

@@ -38,6 +38,10 @@ export class CancelBooking {
           await bookings.lockBooking(bookingId),
           command.actor === 'resident' ? command : null,
         );
+        // Like check-in at the roster: another site's booking is not found for this site's staff.
+        if (command.actor !== 'resident' && command.site && row.site_id !== command.site) {
+          throw new KhiwError('NOT_FOUND');
+        }
         if (row.status === 'cancelled') throw new KhiwError('ALREADY_CANCELLED');
         const cancelledBy =
           command.actor === 'resident' ? 'resident' : `${command.actor}:${command.operator}`;

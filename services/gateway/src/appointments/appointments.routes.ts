@@ -73,7 +73,13 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps): Router {
     const operator = res.locals.operator as OpsClaims | undefined;
     let body: CancelRequest;
     if (operator) {
-      body = { actor: operator.role, operator: operator.subject };
+      // Site staff act for their own site only; a staff token without a site acts for none.
+      if (operator.role === 'staff' && !operator.site) return sendProblem(res, 'SITE_SCOPE_REQUIRED');
+      body = {
+        actor: operator.role,
+        operator: operator.subject,
+        ...(operator.site && { site: operator.site }),
+      };
     } else {
       const input = parseInput(res, CancelInput, req.body ?? {});
       if (!input || !(await perCitizen(res, input.citizenId))) return;

@@ -1,11 +1,10 @@
 import express, { type Router } from 'express';
-import jwt from 'jsonwebtoken';
 import { campaignId as campaignIdSchema } from '@khiw/contracts';
 import { KhiwError } from '@khiw/errors';
 import { Counter, type Registry } from '@khiw/observability';
 import { bearerToken } from '../auth/bearer-token';
 import { sendProblem } from '../http/problem';
-import { verifyAccessToken, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
+import { decodeJwt, verifyAccessToken, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
 import { parseBookingInput } from './booking-input';
 import type { BookingRequestStatus } from './booking-request-status.usecase';
 import type { CampaignCatalog } from './campaign-catalog';
@@ -85,7 +84,7 @@ export function bookingRoutes(deps: BookingRoutesDeps): Router {
 function campaignOf(token: string, body: unknown): string {
   const fromBody = (body as { campaignId?: unknown } | undefined)?.campaignId;
   if (typeof fromBody === 'string' && campaignIdSchema.safeParse(fromBody).success) return fromBody;
-  const audience = (jwt.decode(token, { json: true }) ?? {}).aud;
+  const audience = decodeJwt(token)?.payload.aud;
   if (typeof audience === 'string' && campaignIdSchema.safeParse(audience).success) return audience;
   throw new KhiwError('TOKEN_INVALID', 'access token names no campaign');
 }

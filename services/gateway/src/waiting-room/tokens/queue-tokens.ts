@@ -172,12 +172,11 @@ export class QueueTokens {
   }
 
   private verifySignature(token: string): JwtPayload {
-    const decoded = jwt.decode(token, { complete: true });
-    if (!decoded || typeof decoded.payload === 'string') {
-      throw new KhiwError('TOKEN_INVALID', 'not a JWT');
-    }
-    const key = this.keyring.find(decoded.header.kid);
-    if (!key) throw new KhiwError('TOKEN_INVALID', `unknown key id ${String(decoded.header.kid)}`);
+    const decoded = decodeJwt(token);
+    if (!decoded) throw new KhiwError('TOKEN_INVALID', 'not a JWT');
+    const kid = decoded.header.kid;
+    const key = typeof kid === 'string' ? this.keyring.find(kid) : undefined;
+    if (!key) throw new KhiwError('TOKEN_INVALID', 'unknown key id');
     try {
       return jwt.verify(token, key.publicKey, {
         algorithms: [key.alg],
@@ -216,4 +215,36 @@ export class QueueTokens {
 /** For the booking route: the access token's claims, or a KhiwError (TOKEN_*, 401/403). */
 export function verifyAccessToken(tokens: QueueTokens, token: string, campaignId: string): AccessClaims {
   return tokens.verifyAccess(token, campaignId);
+}
+
+/** Longer than any token khiw signs (about 400 characters); anything longer is not ours. */
+const MAX_TOKEN_LENGTH = 4096;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+export interface DecodedJwt {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The header and claims of a compact JWS, unverified, or null for anything else: too long,
+ * not three base64url parts, a part that is not JSON, JSON that is not an object. Never
+ * throws: `jwt.decode` throws a SyntaxError on a payload that is not JSON, which reached
+ * the error handler as a 500 (issue 13).
+ */
+export function decodeJwt(token: string): DecodedJwt | null {
+  if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return null;
+  const [header, payload] = token.split('.', 2).map(jsonObjectOf);
+  return header && payload ? { header, payload } : null;
+}
+
+function jsonObjectOf(part: string | undefined): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
 }
