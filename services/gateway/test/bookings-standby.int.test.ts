@@ -61,7 +61,7 @@ describe('slots and standby', () => {
 
     // Staff cancel Q1 (g1 at SKH): the dose goes to the standby person in the same step.
     const cancelled = await env.call('POST', `/api/appointments/${q1Booking}/cancel`, {
-      token: env.staffToken,
+      token: env.siteStaffToken(SKH),
       body: {},
     });
     expect(cancelled.status).toBe(200);

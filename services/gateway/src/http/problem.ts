@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { KhiwError, WAITING_ROOM_CODES, type PersonFacingCode } from '@khiw/errors';
 import type { Counter, Logger } from '@khiw/observability';
@@ -134,6 +134,9 @@ function khiwErrorOf(err: unknown): KhiwError | undefined {
   if (type === 'entity.parse.failed')
     return new KhiwError('MALFORMED_JSON', 'body is not JSON', { cause: err });
   if (type === 'entity.too.large') return new KhiwError('BODY_TOO_LARGE', 'body too large', { cause: err });
+  // express could not decode a path parameter (`%ff`): the address is malformed, not a bug.
+  if (err instanceof URIError && (err as { status?: unknown }).status === 400)
+    return new KhiwError('INVALID_INPUT', err.message, { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   if (REDIS_DOWN.test(message)) return new KhiwError('TEMPORARILY_UNAVAILABLE', message, { cause: err });
   return undefined;
@@ -169,3 +172,6 @@ export function problemHandler(deps: ProblemHandlerDeps): ErrorRequestHandler {
     sendProblem(res, error.code, { retryAfterSeconds });
   };
 }
+
+/** Anything under /api that no route took: the JSON envelope, not express's HTML page. */
+export const apiNotFound: RequestHandler = (_req, res) => sendProblem(res, 'NOT_FOUND');
