@@ -49,6 +49,11 @@ export const settings = {
     .transform((v) => v.split(',').map((s) => s.trim()))
     .refine((list) => list.every((b) => /^[^:\s]+:\d+$/.test(b)), 'comma-separated host:port list'),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  /** The release shown by the ops console for each replica; unset: the service's package.json version. */
+  KHIW_VERSION: z
+    .string()
+    .regex(/^[A-Za-z0-9._+-]{1,64}$/, 'letters, digits and . _ + - (at most 64)')
+    .optional(),
   /** How long SIGTERM may take to finish in-flight work before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
 };

@@ -9,3 +9,4 @@ export * from './booking-api';
 export * from './roster-events';
 export * from './notification-events';
 export * from './campaign-snapshot';
+export * from './ops-audit';

@@ -10,3 +10,12 @@ export {
   type OutboxTransaction,
   type RelayCounter,
 } from './outbox-relay';
+export { createKafkaProbe, type KafkaProbe } from './kafka-probe';
+export {
+  CONSUMER_LAG_METRIC,
+  topicLag,
+  watchConsumerLag,
+  type ConsumerLagOptions,
+  type ConsumerLagWatch,
+} from './consumer-lag';
+export { watchOutboxAge, type OutboxAgeDatabase, type OutboxAgeOptions } from './outbox-age';

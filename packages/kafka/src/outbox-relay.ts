@@ -75,7 +75,7 @@ export function outboxRelayCounters(
 
 type Row = { id: string; key: string; payload: unknown; topic?: string };
 
-const QUALIFIED_TABLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
+export const QUALIFIED_TABLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 
 /**
  * Publishes an outbox table to Kafka in commit order (`seq`), with `acks: -1`, then marks or

@@ -42,6 +42,16 @@ describe('health routes', () => {
     draining = false;
   });
 
+  it('reports each readiness check as khiw_readiness_check_up, 0 while it fails', async () => {
+    const metrics = async () => (await fetch(`${base()}/metrics`)).text();
+    expect(await metrics()).toContain('khiw_readiness_check_up{check="redis",service="test-svc"} 1');
+    redisUp = false;
+    const text = await metrics();
+    redisUp = true;
+    expect(text).toContain('khiw_readiness_check_up{check="redis",service="test-svc"} 0');
+    expect(text).toContain('khiw_readiness_check_up{check="slow",service="test-svc"} 1');
+  });
+
   it('exposes prometheus metrics with the service prefix', async () => {
     const text = await (await fetch(`${base()}/metrics`)).text();
     expect(text).toContain('khiw_test_svc_process_cpu_seconds_total');

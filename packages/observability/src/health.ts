@@ -1,5 +1,5 @@
 import express, { type Express, type Router } from 'express';
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 
 /** A readiness check resolves when the dependency answers and rejects (or times out) when not. */
 export type ReadinessCheck = () => Promise<unknown>;
@@ -15,6 +15,7 @@ export interface HealthOptions {
 /** `/healthz` (the process is alive), `/readyz` (its dependencies answer), `/metrics`. */
 export function healthRoutes({ registry, checks, isDraining, checkTimeoutMs = 2000 }: HealthOptions): Router {
   const router = express.Router();
+  readinessGauge(registry, checks, checkTimeoutMs);
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -23,26 +24,51 @@ export function healthRoutes({ registry, checks, isDraining, checkTimeoutMs = 20
       res.status(503).json({ status: 'draining' });
       return;
     }
-    const results = await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        try {
-          await withTimeout(check(), checkTimeoutMs);
-          return [name, 'ok'] as const;
-        } catch (error) {
-          return [name, error instanceof Error ? error.message : String(error)] as const;
-        }
-      }),
-    );
-    const failed = results.filter(([, outcome]) => outcome !== 'ok');
-    res.status(failed.length ? 503 : 200).json({
-      status: failed.length ? 'unready' : 'ready',
-      checks: Object.fromEntries(results),
-    });
+    const results = await runReadinessChecks(checks, checkTimeoutMs);
+    const failed = Object.values(results).some((outcome) => outcome !== 'ok');
+    res.status(failed ? 503 : 200).json({ status: failed ? 'unready' : 'ready', checks: results });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
   return router;
+}
+
+/**
+ * `khiw_readiness_check_up{check}`: 1 while a readiness check answers, 0 when not (Redis away:
+ * the gateway's room fails closed, and this is what the alert reads). Run on each scrape with
+ * the same timeout as /readyz, so a dead dependency slows a scrape by at most that.
+ */
+function readinessGauge(registry: Registry, checks: Record<string, ReadinessCheck>, timeoutMs: number): void {
+  if (registry.getSingleMetric('khiw_readiness_check_up')) return;
+  new Gauge({
+    name: 'khiw_readiness_check_up',
+    help: 'Whether each readiness check of /readyz answers (1) or not (0)',
+    labelNames: ['check'],
+    registers: [registry],
+    async collect() {
+      const results = await runReadinessChecks(checks, timeoutMs);
+      for (const [check, outcome] of Object.entries(results)) this.set({ check }, outcome === 'ok' ? 1 : 0);
+    },
+  });
+}
+
+/** Runs every check at once: `'ok'` or what went wrong, per check (also the replica heartbeat's). */
+export async function runReadinessChecks(
+  checks: Record<string, ReadinessCheck>,
+  timeoutMs: number,
+): Promise<Record<string, string>> {
+  const results = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        await withTimeout(check(), timeoutMs);
+        return [name, 'ok'] as const;
+      } catch (error) {
+        return [name, error instanceof Error ? error.message : String(error)] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(results);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

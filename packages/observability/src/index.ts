@@ -9,7 +9,27 @@ export {
   metricPrefix,
   Registry,
 } from './metrics';
-export { createServiceApp, healthRoutes, type HealthOptions, type ReadinessCheck } from './health';
+export {
+  createServiceApp,
+  healthRoutes,
+  runReadinessChecks,
+  type HealthOptions,
+  type ReadinessCheck,
+} from './health';
+export {
+  REPLICA_TTL_MS,
+  ReplicaHeartbeat,
+  replicaIndexKey,
+  replicaInstanceId,
+  replicaKey,
+  replicaKeyPrefix,
+  resolveVersion,
+  type HeartbeatRedis,
+  type MetricSample,
+  type ReplicaHeartbeatOptions,
+  type ReplicaReport,
+} from './heartbeat';
 export { listen, type ClosableServer } from './http-server';
+export { refreshEvery, type Refresh, type RefreshOptions } from './refresh-every';
 export { createShutdown, type Shutdown } from './shutdown';
 export { createServiceRuntime, runService, type ServiceRuntime } from './service-runtime';

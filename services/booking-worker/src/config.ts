@@ -5,6 +5,7 @@ export const BookingWorkerConfig = z.object({
   NODE_ENV: settings.NODE_ENV,
   LOG_LEVEL: settings.LOG_LEVEL,
   KHIW_NAMESPACE: settings.KHIW_NAMESPACE,
+  KHIW_VERSION: settings.KHIW_VERSION,
   PORT: settings.port(8081),
   REDIS_URL: settings.REDIS_URL,
   DATABASE_URL: settings.DATABASE_URL,

@@ -1,7 +1,15 @@
+import path from 'node:path';
 import { Queue } from 'bullmq';
 import { QUEUES } from '@khiw/contracts';
 import { createPgPool, createPrismaClient } from '@khiw/db';
-import { createKafka, createProducer, OutboxRelay, outboxRelayCounters } from '@khiw/kafka';
+import {
+  createKafka,
+  createKafkaProbe,
+  createProducer,
+  OutboxRelay,
+  outboxRelayCounters,
+  watchOutboxAge,
+} from '@khiw/kafka';
 import {
   Counter,
   createServiceApp,
@@ -9,6 +17,7 @@ import {
   Gauge,
   Histogram,
   listen,
+  refreshEvery,
   runService,
 } from '@khiw/observability';
 import { bullPrefix, closeRedis, createRedisClient, pingRedis } from '@khiw/redis';
@@ -23,15 +32,21 @@ import { LoadCampaign } from './campaigns/load-campaign.usecase';
 import { SetGroupQuota } from './campaigns/set-group-quota.usecase';
 import { TransferQuota } from './campaigns/transfer-quota.usecase';
 import { SnapshotPublisher } from './campaigns/snapshot-publisher';
+import { watchDosesLeft } from './campaigns/doses-left-metrics';
+import { DosesLeftStore } from './campaigns/doses-left-store';
 import { loadConfig } from './config';
 import { internalRoutes } from './http/internal.routes';
+import { ListAuditEntries } from './ops/list-audit-entries.usecase';
+import { opsAuditRoutes } from './ops/ops-audit.routes';
+import { RecordAuditEntry } from './ops/record-audit-entry.usecase';
 import { ImportRegistry } from './registry/import-registry.usecase';
 import { registryRoutes } from './registry/registry.routes';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const service = 'booking-worker';
-  const { logger, registry, shutdown } = createServiceRuntime(service, config);
+  const runtime = createServiceRuntime(service, config);
+  const { logger, registry, shutdown } = runtime;
 
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
   // The booking batches' own pool (plain pg): one batch per campaign at a time per process.
@@ -61,25 +76,30 @@ async function main(): Promise<void> {
     labelNames: ['status', 'reason'],
     registers: [registry],
   });
-  new Gauge({
+  const waitingJobs = new Gauge({
     name: 'khiw_booking_worker_queue_waiting_jobs',
     help: 'Jobs waiting on the booking queue (scale workers on this)',
     registers: [registry],
-    async collect() {
-      this.set(await queue.getWaitingCount());
-    },
   });
-  new Gauge({
-    name: 'khiw_booking_worker_outbox_oldest_unpublished_seconds',
-    help: 'Age of the oldest outbox row not yet published to Kafka',
-    registers: [registry],
-    async collect() {
-      const [row] = await prisma.$queryRaw<{ age: number | null }[]>`
-        SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS age
-        FROM booking.outbox_events WHERE published_at IS NULL`;
-      this.set(row?.age ?? 0);
-    },
-  });
+  // Read every few seconds, not on scrape: the blocking Redis client would hold a scrape for
+  // as long as Redis is away, and the worker would look down instead of Redis.
+  const gaugeRefreshes = [
+    refreshEvery({
+      what: 'booking queue depth',
+      intervalMs: 2000,
+      logger,
+      refresh: async () => waitingJobs.set(await queue.getWaitingCount()),
+    }),
+    watchOutboxAge({
+      db: prisma,
+      table: 'booking.outbox_events',
+      onPublished: 'mark',
+      registry,
+      service,
+      logger,
+    }),
+    watchDosesLeft({ store: new DosesLeftStore(prisma), registry, logger }),
+  ];
 
   // Snapshots go through a plain (fail-fast) client: the blocking one is BullMQ's.
   const snapshotRedis = createRedisClient({ url: config.REDIS_URL, name: `${service}-snapshots`, logger });
@@ -124,22 +144,26 @@ async function main(): Promise<void> {
     metrics: outboxRelayCounters(registry, service),
   });
 
-  const app = createServiceApp({
-    registry,
-    isDraining: () => shutdown.draining,
-    checks: {
-      postgres: () => prisma.$queryRaw`SELECT 1`,
-      redis: () => pingRedis(redis),
-      worker: async () => {
-        if (!worker.isRunning()) throw new Error('booking worker not running');
-      },
+  const checks = {
+    postgres: () => prisma.$queryRaw`SELECT 1`,
+    redis: () => pingRedis(redis),
+    worker: async () => {
+      if (!worker.isRunning()) throw new Error('booking worker not running');
     },
-  });
+  };
+  const app = createServiceApp({ registry, isDraining: () => shutdown.draining, checks });
   // Before internalRoutes: the registry import streams its body (text/csv), never parsed whole.
   app.use(
     registryRoutes({
       importRegistry: new ImportRegistry(prisma),
       logger: logger.child({ component: 'registry-import' }),
+      token: config.INTERNAL_API_TOKEN,
+    }),
+  );
+  app.use(
+    opsAuditRoutes({
+      recordAuditEntry: new RecordAuditEntry(prisma),
+      listAuditEntries: new ListAuditEntries(prisma),
       token: config.INTERNAL_API_TOKEN,
     }),
   );
@@ -159,8 +183,24 @@ async function main(): Promise<void> {
     }),
   );
   const server = await listen(app, config.PORT);
+  // Only a worker that runs the relay talks to Kafka.
+  const kafkaProbe = config.OUTBOX_RELAY_ENABLED ? createKafkaProbe(kafka) : undefined;
+  const heartbeat = runtime.replicaHeartbeat({
+    redis: snapshotRedis,
+    metrics: [
+      'khiw_booking_worker_requests_total',
+      'khiw_booking_worker_outbox_oldest_unpublished_seconds',
+      'khiw_campaign_doses_left',
+    ],
+    checks,
+    probes: kafkaProbe ? { kafka: () => kafkaProbe.check() } : {},
+    packageJson: path.resolve(__dirname, '../package.json'),
+    closeAfter: async () => kafkaProbe?.close(),
+  });
 
-  // Shutdown order: stop taking jobs and let active ones commit, flush the outbox, then close.
+  // Shutdown order: leave the ops console's replica list, stop taking jobs and let active ones
+  // commit, flush the outbox, then close.
+  shutdown.add('gauge refreshes', () => Promise.all(gaugeRefreshes.map((refresh) => refresh.close())));
   shutdown.add('booking worker', () => worker.close());
   shutdown.add('campaign snapshots', async () => {
     await snapshots.close();
@@ -181,6 +221,7 @@ async function main(): Promise<void> {
     relay.start();
   }
   void worker.run();
+  heartbeat.start();
   logger.info({ port: server.port, concurrency: config.BOOKING_CONCURRENCY, prefix }, 'booking-worker ready');
 }
 

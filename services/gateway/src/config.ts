@@ -26,6 +26,7 @@ export const GatewayConfig = z
     NODE_ENV: settings.NODE_ENV,
     LOG_LEVEL: settings.LOG_LEVEL,
     KHIW_NAMESPACE: settings.KHIW_NAMESPACE,
+    KHIW_VERSION: settings.KHIW_VERSION,
     PORT: settings.port(8080),
     REDIS_URL: settings.REDIS_URL,
     SHUTDOWN_TIMEOUT_MS: settings.SHUTDOWN_TIMEOUT_MS,

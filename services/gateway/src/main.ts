@@ -19,8 +19,10 @@ import { campaignSlotsRoutes } from './bookings/campaign-slots.routes';
 import { SubmitBooking } from './bookings/submit-booking.usecase';
 import { campaignRoutes } from './campaigns/campaigns.routes';
 import { BookingWorkerClient } from './http/booking-worker-client';
-import { problemHandler } from './http/problem';
+import { apiNotFound, problemHandler } from './http/problem';
 import { RateLimiter } from './http/rate-limit';
+import { AuditLog } from './ops/audit-log';
+import { createOpsConsole } from './ops/ops-console';
 import { RosterClient } from './staff/roster-client';
 import { registryImportRoutes, staffRoutes } from './staff/staff.routes';
 import { loadKeyring } from './waiting-room/tokens/load-keyring';
@@ -30,7 +32,8 @@ import { loadConfig } from './config';
 async function main(): Promise<void> {
   const config = loadConfig();
   const service = 'gateway';
-  const { logger, registry, shutdown } = createServiceRuntime(service, config);
+  const runtime = createServiceRuntime(service, config);
+  const { logger, registry, shutdown } = runtime;
 
   // Request paths fail fast when Redis is away (503), never queue requests in memory.
   const redis = createRedisClient({ url: config.REDIS_URL, name: service, logger });
@@ -45,23 +48,22 @@ async function main(): Promise<void> {
     prefix: bullPrefix(config.KHIW_NAMESPACE),
   });
 
-  const app = createServiceApp({
-    registry,
-    isDraining: () => shutdown.draining,
-    checks: { redis: () => pingRedis(redis) },
+  const checks = { redis: () => pingRedis(redis) };
+  const app = createServiceApp({ registry, isDraining: () => shutdown.draining, checks });
+  const worker = new BookingWorkerClient({
+    baseUrl: config.BOOKING_API_URL,
+    timeoutMs: config.BOOKING_API_TIMEOUT_MS,
+    internalToken: config.INTERNAL_API_TOKEN,
+    logger,
   });
+  const audit = new AuditLog(worker, logger);
   const waitingRoom = createWaitingRoom({
     config,
     redis,
     keyring: loadKeyring(config, logger),
     logger,
     registry,
-  });
-  const worker = new BookingWorkerClient({
-    baseUrl: config.BOOKING_API_URL,
-    timeoutMs: config.BOOKING_API_TIMEOUT_MS,
-    internalToken: config.INTERNAL_API_TOKEN,
-    logger,
+    audit,
   });
   const roster = new RosterClient({
     baseUrl: config.ROSTER_API_URL,
@@ -70,6 +72,15 @@ async function main(): Promise<void> {
     logger,
   });
   const catalog = new CampaignCatalog(redis, config.KHIW_NAMESPACE, logger);
+  const opsConsole = createOpsConsole({
+    redis,
+    namespace: config.KHIW_NAMESPACE,
+    tokens: waitingRoom.tokens,
+    rooms: waitingRoom.rooms,
+    catalog,
+    audit,
+    logger,
+  });
   app.use(waitingRoom.pollRouter);
   app.use(httpMetricsMiddleware(registry, service));
   // Ahead of the 8 kB parser: campaign files are large, this router parses its own bodies.
@@ -77,6 +88,7 @@ async function main(): Promise<void> {
     campaignAdminRoutes({
       worker,
       tokens: waitingRoom.tokens,
+      audit,
       logger,
       loadTimeoutMs: config.BOOKING_API_ADMIN_TIMEOUT_MS,
     }),
@@ -90,6 +102,8 @@ async function main(): Promise<void> {
       timeoutMs: config.REGISTRY_IMPORT_TIMEOUT_MS,
     }),
   );
+  // bull-board parses its own bodies; /ops/queues only, the rest of /ops/ is the console page.
+  app.use(opsConsole.queuesRouter);
   app.use(express.json({ limit: '8kb' }));
   for (const router of waitingRoom.routers) app.use(router);
   app.use(campaignRoutes(redis, config.KHIW_NAMESPACE));
@@ -127,14 +141,25 @@ async function main(): Promise<void> {
     }),
   );
   app.use(staffRoutes({ roster, tokens: waitingRoom.tokens, logger }));
+  app.use(opsConsole.apiRouter);
+  app.use('/api', apiNotFound);
   app.use(express.static(path.resolve(__dirname, '../public'), { maxAge: '5m' }));
   app.use(problemHandler({ logger, tokensRefused: waitingRoom.metrics.tokensRefused }));
   const server = await listen(app, config.PORT);
   if (config.WAITING_ROOM_ADMISSION_LOOP) waitingRoom.loop.start();
+  opsConsole.sampler.start();
+  const heartbeat = runtime.replicaHeartbeat({
+    redis,
+    metrics: ['khiw_gateway_queue_waiting', 'khiw_gateway_queue_active', 'khiw_gateway_queue_admitted_total'],
+    checks,
+    packageJson: path.resolve(__dirname, '../package.json'),
+  });
+  heartbeat.start();
 
   shutdown.add('admission loop', () => waitingRoom.loop.close());
   shutdown.add('http', () => server.close());
   shutdown.add('booking queue', () => bookingQueue.close());
+  shutdown.add('ops console', () => opsConsole.close());
   shutdown.add('worker and roster connections', async () => {
     await Promise.all([worker.close(), roster.close()]);
   });

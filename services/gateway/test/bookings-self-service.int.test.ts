@@ -231,7 +231,14 @@ describe('ops routes through the gateway', () => {
     const path = `/api/admin/campaigns/${campaignId}`;
     const loaded = await env.call('PUT', path, { token: env.opsToken, body: file });
     expect(loaded.status).toBe(200);
-    expect(loaded.body).toEqual({ id: campaignId, groups: 2, sites: 2, slots: 2, slotCapacity: 4 });
+    expect(loaded.body).toEqual({
+      id: campaignId,
+      groups: 2,
+      sites: 2,
+      slots: 2,
+      slotCapacity: 4,
+      auditRecorded: true,
+    });
     expect(await campaignState(env.prisma, campaignId)).toMatchObject({
       bookedDoses: 0,
       groups: { g1: { quota: 2 } },
@@ -285,6 +292,7 @@ describe('ops routes through the gateway', () => {
         { code: 'g2', quota: 1, booked: 0 },
       ],
       promoted: 0,
+      auditRecorded: true,
     });
   });
 });

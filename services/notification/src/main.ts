@@ -1,24 +1,34 @@
+import path from 'node:path';
 import { Queue } from 'bullmq';
 import { QUEUES } from '@khiw/contracts';
 import { createPrismaClient } from '@khiw/db';
-import { createKafka, createProducer, OutboxRelay, topicName } from '@khiw/kafka';
+import {
+  createKafka,
+  createKafkaProbe,
+  createProducer,
+  OutboxRelay,
+  topicName,
+  watchConsumerLag,
+  watchOutboxAge,
+} from '@khiw/kafka';
 import { createServiceApp, createServiceRuntime, listen, runService } from '@khiw/observability';
 import { bullPrefix, closeRedis, createRedisClient, pingRedis } from '@khiw/redis';
 import { CampaignSmsSettingsSource } from './campaigns/campaign-sms-settings';
-import { startBookingEventsConsumer } from './sms/booking-events.consumer';
+import { notificationGroupId, startBookingEventsConsumer } from './sms/booking-events.consumer';
 import { deliveryReportRoutes } from './sms/delivery-reports.routes';
 import { KannelProvider } from './sms/kannel.provider';
 import { NotifyBookingEvents } from './sms/notify-booking-events.usecase';
 import { SendSms } from './sms/send-sms.usecase';
 import { createSendSmsWorker } from './sms/send-sms.worker';
 import { SmsLedger } from './sms/sms-ledger';
-import { createNotificationMetrics } from './metrics';
+import { createNotificationMetrics, watchOldestUnsentSms } from './metrics';
 import { loadConfig } from './config';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const service = 'notification';
-  const { logger, registry, shutdown } = createServiceRuntime(service, config);
+  const runtime = createServiceRuntime(service, config);
+  const { logger, registry, shutdown } = runtime;
 
   const prisma = createPrismaClient(config.DATABASE_URL, {
     poolSize: config.DATABASE_POOL_SIZE,
@@ -63,14 +73,11 @@ async function main(): Promise<void> {
     logger,
   });
 
-  const app = createServiceApp({
-    registry,
-    isDraining: () => shutdown.draining,
-    checks: {
-      postgres: () => prisma.$queryRaw`SELECT 1`,
-      redis: () => pingRedis(redis),
-    },
-  });
+  const checks = {
+    postgres: () => prisma.$queryRaw`SELECT 1`,
+    redis: () => pingRedis(redis),
+  };
+  const app = createServiceApp({ registry, isDraining: () => shutdown.draining, checks });
   app.use(deliveryReportRoutes(ledger, logger, metrics));
   const server = await listen(app, config.PORT);
 
@@ -107,9 +114,47 @@ async function main(): Promise<void> {
     }),
   });
   void worker.run();
+  // Gauges read from Kafka and PostgreSQL every few seconds (alerts, the ops console).
+  const gaugeRefreshes = [
+    watchConsumerLag({
+      kafka,
+      groupId: notificationGroupId(config.KHIW_NAMESPACE),
+      topics: [topicName(config.KHIW_NAMESPACE, 'bookingEvents')],
+      registry,
+      logger,
+    }),
+    watchOldestUnsentSms(ledger, registry, logger),
+    watchOutboxAge({
+      db: prisma,
+      table: 'notification.outbox_events',
+      onPublished: 'delete',
+      registry,
+      service,
+      logger,
+    }),
+  ];
+  const kafkaProbe = createKafkaProbe(kafka);
+  const heartbeat = runtime.replicaHeartbeat({
+    // The blocking client queues commands while Redis is away: a beat then waits for it,
+    // and the next one is only scheduled after it (no pile-up).
+    redis,
+    metrics: [
+      'khiw_notification_sms_sent_total',
+      'khiw_notification_sms_delivered_total',
+      'khiw_notification_sms_failed_total',
+      'khiw_notification_sms_oldest_unsent_seconds',
+      'khiw_kafka_consumer_lag',
+    ],
+    checks,
+    probes: { kafka: () => kafkaProbe.check(), kannel: () => provider.probe() },
+    packageJson: path.resolve(__dirname, '../package.json'),
+    closeAfter: () => kafkaProbe.close(),
+  });
+  heartbeat.start();
 
   // Stop consuming first (its in-flight chunk finishes and commits), then let sends in flight
   // finish and publish their events; delivery reports keep arriving on HTTP until late.
+  shutdown.add('gauge refreshes', () => Promise.all(gaugeRefreshes.map((refresh) => refresh.close())));
   shutdown.add('kafka consumer', () => consumer.disconnect());
   shutdown.add('sms worker', () => worker.close());
   shutdown.add('http', () => server.close());

@@ -1,5 +1,14 @@
 import type { Queue } from 'bullmq';
-import { Counter, Gauge, Histogram, type Registry } from '@khiw/observability';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  refreshEvery,
+  type Logger,
+  type Refresh,
+  type Registry,
+} from '@khiw/observability';
+import type { SmsLedger } from './sms/sms-ledger';
 
 export type NotificationMetrics = ReturnType<typeof createNotificationMetrics>;
 
@@ -11,7 +20,8 @@ export function createNotificationMetrics(registry: Registry, smsQueue: Queue) {
     help: 'SMS jobs waiting to be sent (the backlog; drains at SMS_RATE_PER_SECOND)',
     registers,
     async collect() {
-      this.set(await smsQueue.getWaitingCount());
+      const waiting = await within(smsQueue.getWaitingCount());
+      if (waiting !== undefined) this.set(waiting);
     },
   });
   new Gauge({
@@ -20,8 +30,10 @@ export function createNotificationMetrics(registry: Registry, smsQueue: Queue) {
     labelNames: ['state'],
     registers,
     async collect() {
-      const counts = await smsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
-      for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+      const counts = await within(
+        smsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
+      );
+      for (const [state, count] of Object.entries(counts ?? {})) this.set({ state }, count);
     },
   });
   return {
@@ -82,4 +94,40 @@ export function createNotificationMetrics(registry: Registry, smsQueue: Queue) {
       registers,
     }),
   };
+}
+
+/**
+ * `khiw_notification_sms_oldest_unsent_seconds`, read from the ledger every few seconds (a
+ * scan of the messages: too much for every scrape and heartbeat). The backlog-age alert's series.
+ */
+export function watchOldestUnsentSms(
+  ledger: Pick<SmsLedger, 'oldestUnsentSeconds'>,
+  registry: Registry,
+  logger: Logger,
+  intervalMs = 5000,
+): Refresh {
+  const gauge = new Gauge({
+    name: 'khiw_notification_sms_oldest_unsent_seconds',
+    help: 'Age of the oldest SMS not yet accepted by the SMS gateway (0 when none)',
+    registers: [registry],
+  });
+  return refreshEvery({
+    what: 'oldest unsent SMS',
+    intervalMs,
+    logger,
+    refresh: async () => gauge.set(await ledger.oldestUnsentSeconds()),
+  });
+}
+
+/**
+ * The queue's answer, or undefined (the gauge keeps its last value) after `ms`: the blocking
+ * Redis client waits for Redis forever, and a scrape that waited with it would make this
+ * service look down while Redis is what is away.
+ */
+async function within<T>(answer: Promise<T>, ms = 1000): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([answer.catch(() => undefined), late]).finally(() => clearTimeout(timer));
 }

@@ -5,7 +5,10 @@ export const RosterConfig = z.object({
   NODE_ENV: settings.NODE_ENV,
   LOG_LEVEL: settings.LOG_LEVEL,
   KHIW_NAMESPACE: settings.KHIW_NAMESPACE,
+  KHIW_VERSION: settings.KHIW_VERSION,
   PORT: settings.port(8083),
+  /** Only for the replica heartbeat the ops console reads (the roster keeps no state in Redis). */
+  REDIS_URL: settings.REDIS_URL,
   DATABASE_URL: settings.DATABASE_URL,
   DATABASE_POOL_SIZE: settings.DATABASE_POOL_SIZE,
   KAFKA_BROKERS: settings.KAFKA_BROKERS,

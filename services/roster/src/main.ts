@@ -1,5 +1,15 @@
+import path from 'node:path';
 import { createPgPool, createPrismaClient } from '@khiw/db';
-import { createKafka, createProducer, OutboxRelay, outboxRelayCounters } from '@khiw/kafka';
+import {
+  createKafka,
+  createKafkaProbe,
+  createProducer,
+  OutboxRelay,
+  outboxRelayCounters,
+  topicName,
+  watchConsumerLag,
+  watchOutboxAge,
+} from '@khiw/kafka';
 import {
   Counter,
   createServiceApp,
@@ -9,13 +19,14 @@ import {
   listen,
   runService,
 } from '@khiw/observability';
+import { closeRedis, createRedisClient } from '@khiw/redis';
 import { withLookupFastPath } from './http/lookup-fast-path';
 import { rosterRoutes } from './http/roster.routes';
 import { LookupAppointment } from './lookup/lookup-appointment.usecase';
 import { CountBookings } from './ops/count-bookings.usecase';
 import { ExportRegistry } from './ops/export-registry.usecase';
 import { ApplyEvents } from './roster/apply-events.usecase';
-import { startRosterConsumer } from './roster/roster-events.consumer';
+import { rosterGroupId, startRosterConsumer } from './roster/roster-events.consumer';
 import { CheckIn } from './site-roster/check-in.usecase';
 import { ListDayRoster } from './site-roster/list-day-roster.usecase';
 import { SearchRoster } from './site-roster/search-roster.usecase';
@@ -24,7 +35,8 @@ import { loadConfig } from './config';
 async function main(): Promise<void> {
   const config = loadConfig();
   const service = 'roster';
-  const { logger, registry, shutdown } = createServiceRuntime(service, config);
+  const runtime = createServiceRuntime(service, config);
+  const { logger, registry, shutdown } = runtime;
 
   const prisma = createPrismaClient(config.DATABASE_URL, {
     poolSize: config.DATABASE_POOL_SIZE,
@@ -55,11 +67,8 @@ async function main(): Promise<void> {
     metrics: outboxRelayCounters(registry, service),
   });
 
-  const app = createServiceApp({
-    registry,
-    isDraining: () => shutdown.draining,
-    checks: { postgres: () => prisma.$queryRaw`SELECT 1` },
-  });
+  const checks = { postgres: () => prisma.$queryRaw`SELECT 1` };
+  const app = createServiceApp({ registry, isDraining: () => shutdown.draining, checks });
   const metrics = httpMetricsMiddleware(registry, service);
   app.use(metrics);
   const lookup = new LookupAppointment(lookupPool);
@@ -103,7 +112,52 @@ async function main(): Promise<void> {
     }),
   });
 
-  // Stop taking events first (the chunk in flight finishes and commits), then the rest.
+  // Gauges read from Kafka and PostgreSQL every few seconds (alerts, the ops console).
+  const gaugeRefreshes = [
+    watchConsumerLag({
+      kafka,
+      groupId: rosterGroupId(config.KHIW_NAMESPACE),
+      topics: [
+        topicName(config.KHIW_NAMESPACE, 'bookingEvents'),
+        topicName(config.KHIW_NAMESPACE, 'notificationEvents'),
+      ],
+      registry,
+      logger,
+    }),
+    watchOutboxAge({
+      db: prisma,
+      table: 'roster.outbox_events',
+      onPublished: 'mark',
+      registry,
+      service,
+      logger,
+    }),
+  ];
+
+  // The roster keeps nothing in Redis: this connection only carries the replica heartbeat.
+  const redis = createRedisClient({ url: config.REDIS_URL, name: `${service}-heartbeat`, logger });
+  const kafkaProbe = createKafkaProbe(kafka);
+  const heartbeat = runtime.replicaHeartbeat({
+    redis,
+    metrics: [
+      'khiw_roster_event_lag_seconds_sum',
+      'khiw_roster_event_lag_seconds_count',
+      'khiw_kafka_consumer_lag',
+      'khiw_roster_outbox_oldest_unpublished_seconds',
+    ],
+    checks,
+    probes: { kafka: () => kafkaProbe.check() },
+    packageJson: path.resolve(__dirname, '../package.json'),
+    closeAfter: async () => {
+      await kafkaProbe.close();
+      await closeRedis(redis);
+    },
+  });
+  heartbeat.start();
+
+  // Leave the ops console's replica list, stop taking events (the chunk in flight finishes
+  // and commits), then the rest.
+  shutdown.add('gauge refreshes', () => Promise.all(gaugeRefreshes.map((refresh) => refresh.close())));
   shutdown.add('kafka consumer', () => consumer.disconnect());
   shutdown.add('outbox relay', () => relay.close());
   shutdown.add('kafka producer', () => producer.disconnect());

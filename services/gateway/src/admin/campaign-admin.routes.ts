@@ -2,13 +2,15 @@ import express, { type Response, type Router } from 'express';
 import { campaignId as campaignIdSchema, QuotaChange, QuotaTransfer } from '@khiw/contracts';
 import type { Logger } from '@khiw/observability';
 import { requireRole } from '../auth/require-role';
-import type { BookingWorkerClient } from '../http/booking-worker-client';
+import type { BookingWorkerClient, WorkerAnswer } from '../http/booking-worker-client';
 import { parseInput, sendProblem } from '../http/problem';
+import { recordControl, type AuditRecorder } from '../ops/audit-log';
 import type { OpsClaims, QueueTokens } from '../waiting-room/tokens/queue-tokens';
 
 export interface CampaignAdminRoutesDeps {
   worker: BookingWorkerClient;
   tokens: QueueTokens;
+  audit: AuditRecorder;
   logger: Logger;
   /** Loading a campaign creates its slots: longer than a resident's call. */
   loadTimeoutMs: number;
@@ -38,6 +40,8 @@ export function campaignAdminRoutes(deps: CampaignAdminRoutesDeps): Router {
       req.body ?? {},
       deps.loadTimeoutMs,
     );
+    const summary = answer.body as Record<string, unknown> | undefined;
+    await audited(deps.audit, res, answer, { action: 'campaign.load', campaignId, detail: { summary } });
     deps.worker.relay(res, answer, 'campaign load', 'operator');
   });
 
@@ -54,6 +58,12 @@ export function campaignAdminRoutes(deps: CampaignAdminRoutesDeps): Router {
       `/internal/campaigns/${campaignId}/groups/${code}`,
       change,
     );
+    const { promoted } = (answer.body ?? {}) as { promoted?: unknown };
+    await audited(deps.audit, res, answer, {
+      action: 'quota.set',
+      campaignId,
+      detail: { group: code, quota: change.quota, promoted },
+    });
     deps.worker.relay(res, answer, 'quota change', 'operator');
   });
 
@@ -68,10 +78,35 @@ export function campaignAdminRoutes(deps: CampaignAdminRoutesDeps): Router {
       `/internal/campaigns/${campaignId}/quota-transfers`,
       transfer,
     );
+    const { promoted } = (answer.body ?? {}) as { promoted?: unknown };
+    await audited(deps.audit, res, answer, {
+      action: 'quota.transfer',
+      campaignId,
+      // Not `to`: the log masks that field name (an SMS recipient), and the log is where an
+      // entry goes when the audit write fails.
+      detail: { fromGroup: transfer.from, toGroup: transfer.to, doses: transfer.doses, promoted },
+    });
     deps.worker.relay(res, answer, 'quota transfer', 'operator');
   });
 
   return router;
+}
+
+/**
+ * A change the worker made (2xx) goes to the audit log, and its answer says whether the entry
+ * was recorded (`auditRecorded`); a refused one is not audited (nothing changed).
+ */
+async function audited(
+  audit: AuditRecorder,
+  res: Response,
+  answer: WorkerAnswer,
+  entry: Parameters<typeof recordControl>[2],
+): Promise<void> {
+  if (answer.status < 200 || answer.status >= 300) return;
+  const auditRecorded = await recordControl(audit, res, entry);
+  if (answer.body !== null && typeof answer.body === 'object' && !Array.isArray(answer.body)) {
+    answer.body = { ...answer.body, auditRecorded };
+  }
 }
 
 function audit(logger: Logger, res: Response, what: string, fields: Record<string, unknown>): void {

@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import type { Logger } from '@khiw/observability';
 import { requireRole } from '../auth/require-role';
 import { parseInput } from '../http/problem';
+import { recordControl, type AuditRecorder } from '../ops/audit-log';
 import type { RoomCache } from './room-cache';
 import { markSoldOut } from './sold-out';
 import { OPS_ROLES, type OpsClaims, type QueueTokens } from './tokens/queue-tokens';
@@ -14,6 +15,7 @@ export interface AdminRoutesDeps {
   tokens: QueueTokens;
   update: UpdateWaitingRoom;
   stats: WaitingRoomStats;
+  audit: AuditRecorder;
   logger: Logger;
 }
 
@@ -27,8 +29,23 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   router.patch(`${base}/waiting-room`, ops, async (req, res) => {
     const patch = parseInput(res, WaitingRoomSettingsPatch, req.body ?? {}, 'operator');
     if (!patch) return;
+    const campaignId = String(req.params.campaignId);
     const operator = (res.locals.operator as OpsClaims).subject;
-    res.json(await deps.update.execute({ campaignId: String(req.params.campaignId), patch, operator }));
+    const { settings, before } = await deps.update.execute({ campaignId, patch, operator });
+    const changes = Object.fromEntries(
+      (Object.keys(patch) as (keyof WaitingRoomSettingsPatch)[]).map((key) => [
+        key,
+        // Not from/to: the log masks any field named `to` (an SMS recipient), and a failed
+        // audit write leaves this entry in the log.
+        { before: before[key], after: settings[key] },
+      ]),
+    );
+    const auditRecorded = await recordControl(deps.audit, res, {
+      action: 'waiting-room.update',
+      campaignId,
+      detail: { changes },
+    });
+    res.json({ ...settings, auditRecorded });
   });
 
   router.get(`${base}/stats`, staff, async (req, res) => {
@@ -43,7 +60,12 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const operator = (res.locals.operator as OpsClaims).subject;
     deps.logger.info({ campaignId, operator, changed }, 'waiting room sold out');
     const { view } = await deps.rooms.refresh(campaignId);
-    res.json({ campaignId, state: view.final, changed });
+    const auditRecorded = await recordControl(deps.audit, res, {
+      action: 'campaign.sold-out',
+      campaignId,
+      detail: { changed, state: view.final },
+    });
+    res.json({ campaignId, state: view.final, changed, auditRecorded });
   });
 
   return router;

@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import type { Histogram } from '@khiw/observability';
 import { bearerToken } from '../auth/bearer-token';
 import { sendProblem } from '../http/problem';
 import type { IssueChallenge } from './issue-challenge.usecase';
@@ -30,14 +31,35 @@ export interface QueueRoutesDeps {
  * counted by `khiw_gateway_queue_status_polls_total`, not by the generic HTTP metrics. Its
  * refusals go on to the app's problemHandler.
  */
-export function queueStatusRoutes(deps: Pick<QueueRoutesDeps, 'status'>): Router {
+export function queueStatusRoutes(deps: Pick<QueueRoutesDeps, 'status'> & StatusTiming): Router {
   const router = express.Router();
+  const observe = statusTimer(deps.duration);
   router.get('/api/queue/status', async (req, res) => {
+    const started = process.hrtime.bigint();
+    // On finish, so an answer from the problemHandler (a refusal, Redis away) is timed too.
+    res.once('finish', () => observe(res.statusCode, started));
     const campaignId = typeof req.query.campaignId === 'string' ? req.query.campaignId : undefined;
     const answer = await deps.status.execute({ ticket: bearerToken(req), campaignId });
     res.set('Cache-Control', 'no-store').json(answer);
   });
   return router;
+}
+
+interface StatusTiming {
+  duration: Histogram<'status'>;
+}
+
+/** Observes one poll; a child per status code, resolved once (no label hashing per poll). */
+function statusTimer(duration: Histogram<'status'>): (status: number, started: bigint) => void {
+  const children = new Map<number, { observe(seconds: number): void }>();
+  return (status, started) => {
+    let child = children.get(status);
+    if (!child) {
+      child = duration.labels({ status: String(status) });
+      children.set(status, child);
+    }
+    child.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  };
 }
 
 /** The rest of the resident-facing waiting room API (docs/waiting-room.md, "API"). */

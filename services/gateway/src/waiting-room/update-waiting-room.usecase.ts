@@ -17,8 +17,12 @@ export class UpdateWaitingRoom {
     private readonly logger: Logger,
   ) {}
 
-  async execute({ campaignId, patch, operator }: UpdateWaitingRoomCommand): Promise<WaitingRoomSettings> {
-    await this.rooms.get(campaignId);
+  /** The settings after the change, and before it (for the audit log). */
+  async execute({ campaignId, patch, operator }: UpdateWaitingRoomCommand): Promise<{
+    settings: WaitingRoomSettings;
+    before: WaitingRoomSettings;
+  }> {
+    const before = settingsOf((await this.rooms.refresh(campaignId)).view);
     const keys = this.rooms.keys(campaignId);
     const fields: Record<string, string | number> = {};
     if (patch.outflowPerMinute !== undefined) fields.outflowPerMinute = patch.outflowPerMinute;
@@ -34,6 +38,6 @@ export class UpdateWaitingRoom {
     }
     await this.rooms.redis.hset(keys.room, fields);
     this.logger.info({ campaignId, operator, patch }, 'waiting room settings changed');
-    return settingsOf((await this.rooms.refresh(campaignId)).view);
+    return { settings: settingsOf((await this.rooms.refresh(campaignId)).view), before };
   }
 }

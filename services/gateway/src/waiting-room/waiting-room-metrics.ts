@@ -1,8 +1,9 @@
-import { Counter, Gauge, type Registry } from '@khiw/observability';
+import { Counter, Gauge, Histogram, type Registry } from '@khiw/observability';
 
 export interface WaitingRoomMetrics {
   joins: Counter<'result'>;
   statusPolls: Counter<'state'>;
+  statusDuration: Histogram<'status'>;
   admitted: Counter;
   passedOver: Counter;
   expired: Counter<'kind'>;
@@ -25,6 +26,15 @@ export function createWaitingRoomMetrics(registry: Registry): WaitingRoomMetrics
       name: 'khiw_gateway_queue_status_polls_total',
       help: 'Status polls by the state answered',
       labelNames: ['state'],
+      registers,
+    }),
+    // The status poll skips the generic HTTP metrics (it is mounted ahead of them): its
+    // latency and its 5xx answers are counted here, for the p99 and 5xx-ratio alerts.
+    statusDuration: new Histogram({
+      name: 'khiw_gateway_queue_status_duration_seconds',
+      help: 'GET /api/queue/status latency by HTTP status (its _count: polls answered)',
+      labelNames: ['status'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     admitted: new Counter({

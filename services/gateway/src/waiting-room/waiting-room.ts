@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Logger, Registry } from '@khiw/observability';
 import type { Redis } from '@khiw/redis';
 import type { GatewayConfig } from '../config';
+import type { AuditRecorder } from '../ops/audit-log';
 import { AccessGrants } from './access-grants';
 import { adminRoutes } from './admin.routes';
 import { AdmissionLoop } from './admission-loop';
@@ -58,6 +59,8 @@ export function createWaitingRoom(input: {
   keyring: Keyring;
   logger: Logger;
   registry: Registry;
+  /** Where ops controls are recorded (the booking worker's audit log). */
+  audit: AuditRecorder;
 }): WaitingRoom {
   const { config, keyring, logger } = input;
   const metrics = createWaitingRoomMetrics(input.registry);
@@ -78,7 +81,7 @@ export function createWaitingRoom(input: {
     config.WAITING_ROOM_TICK_MS,
   );
   return {
-    pollRouter: queueStatusRoutes({ status }),
+    pollRouter: queueStatusRoutes({ status, duration: metrics.statusDuration }),
     routers: [
       jwksRoutes(keyring),
       queueRoutes({
@@ -93,6 +96,7 @@ export function createWaitingRoom(input: {
         tokens,
         update: new UpdateWaitingRoom(rooms, logger),
         stats: new WaitingRoomStats(rooms),
+        audit: input.audit,
         logger,
       }),
     ],

@@ -17,6 +17,8 @@ export interface BookingEventsConsumerOptions {
   partitionsConsumedConcurrently?: number;
 }
 
+export const notificationGroupId = (namespace: string) => `${namespace ? `${namespace}.` : ''}notification`;
+
 /**
  * The consumer group on booking.events. Each fetched batch is handled in chunks: malformed
  * messages go to the dead-letter topic with the reason, the rest become messages and SMS jobs
@@ -25,7 +27,7 @@ export interface BookingEventsConsumerOptions {
  */
 export async function startBookingEventsConsumer(options: BookingEventsConsumerOptions): Promise<Consumer> {
   const { kafka, producer, notify, namespace, logger, metrics, chunkSize = 250 } = options;
-  const consumer = createConsumer(kafka, `${namespace ? `${namespace}.` : ''}notification`);
+  const consumer = createConsumer(kafka, notificationGroupId(namespace));
   const topic = topicName(namespace, 'bookingEvents');
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });

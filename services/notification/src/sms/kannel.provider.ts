@@ -66,6 +66,27 @@ export class KannelProvider implements SmsProvider {
     if (response.status >= 500) throw new KhiwError('SMS_TRANSIENT', `Kannel ${response.status}: ${body}`);
     throw new KhiwError('SMS_REJECTED', `Kannel refused ${response.status}: ${body}`);
   }
+
+  /**
+   * Whether the smsbox answers and takes our credentials, for the ops console (not
+   * readiness: SMS wait in the queue during an outage). A sendsms call without a receiver
+   * sends nothing: Kannel answers 400 once the credentials pass, 403 when they do not.
+   */
+  async probe(): Promise<void> {
+    const { sendsmsUrl, username, password } = this.settings;
+    const url = new URL(sendsmsUrl);
+    url.search = new URLSearchParams({ username, password }).toString();
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      throw new Error(`Kannel unreachable (${code ?? (error as Error).message})`, { cause: error });
+    }
+    await response.body?.cancel();
+    if (response.status === 403) throw new Error('Kannel refuses the sendsms credentials');
+    if (response.status >= 500) throw new Error(`Kannel answers ${response.status}`);
+  }
 }
 
 function retryAfterMs(response: Response): number | undefined {

@@ -206,6 +206,18 @@ export class SmsLedger {
       WHERE id = ${smsId}::uuid AND status = 'sending'`;
   }
 
+  /**
+   * Seconds since the oldest message the gateway has not accepted yet was due (queued, in a
+   * send whose answer is not recorded, or a reminder past its time); 0 when there is none.
+   */
+  async oldestUnsentSeconds(): Promise<number> {
+    const [row] = await this.prisma.$queryRaw<{ age: number | null }[]>`
+      SELECT EXTRACT(EPOCH FROM now() - min(COALESCE(due_at, created_at)))::float8 AS age
+      FROM notification.sms_messages
+      WHERE status IN ('queued', 'sending') OR (status = 'scheduled' AND due_at <= now())`;
+    return Math.max(0, row?.age ?? 0);
+  }
+
   async recordError(smsId: string, error: string): Promise<void> {
     await this.prisma.$executeRaw`
       UPDATE notification.sms_messages SET last_error = ${error.slice(0, 500)}, updated_at = now()

@@ -1,0 +1,32 @@
+import express, { type Router } from 'express';
+import { OpsAuditEntryInput, OpsAuditQuery } from '@khiw/contracts';
+import { internalErrorHandler, parseOrAnswer, requireInternalToken } from '@khiw/internal-api';
+import type { ListAuditEntries } from './list-audit-entries.usecase';
+import type { RecordAuditEntry } from './record-audit-entry.usecase';
+
+export interface OpsAuditRoutesDeps {
+  recordAuditEntry: RecordAuditEntry;
+  listAuditEntries: ListAuditEntries;
+  /** When set, every call must carry it in INTERNAL_TOKEN_HEADER. */
+  token?: string;
+}
+
+/** The ops audit log for the gateway (`/internal/ops/audit`): append one entry, list a campaign's. */
+export function opsAuditRoutes(deps: OpsAuditRoutesDeps): Router {
+  const router = express.Router();
+  const path = '/internal/ops/audit';
+  router.use(path, requireInternalToken(deps.token), express.json({ limit: '64kb' }));
+
+  router.post(path, async (req, res) => {
+    const entry = parseOrAnswer(res, OpsAuditEntryInput, req.body);
+    if (entry) res.status(201).json(await deps.recordAuditEntry.execute(entry));
+  });
+
+  router.get(path, async (req, res) => {
+    const query = parseOrAnswer(res, OpsAuditQuery, req.query);
+    if (query) res.set('Cache-Control', 'no-store').json(await deps.listAuditEntries.execute(query));
+  });
+
+  router.use(path, internalErrorHandler());
+  return router;
+}
