@@ -13,8 +13,9 @@ set -Eeuo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 
-# kannel: SMS gateway; kannel-extras: its fakesmsc test SMSC (/usr/lib/kannel/test); chromium + Thai fonts: browser tests; curl: infra.sh health checks.
-APT_PACKAGES=(kannel kannel-extras chromium fonts-thai-tlwg curl)
+# kannel: SMS gateway; kannel-extras: its fakesmsc test SMSC (/usr/lib/kannel/test); chromium + Thai fonts: browser tests; curl: infra.sh health checks;
+# prometheus: promtool for the alerting rules' tests, and the server behind `infra.sh prometheus-up`.
+APT_PACKAGES=(kannel kannel-extras chromium fonts-thai-tlwg curl prometheus)
 
 say() { printf '[bootstrap] %s\n' "$*"; }
 fail() {
@@ -68,13 +69,15 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
   allow_service_starts
-  # infra.sh runs its own bearerbox; the system one must not start at boot either.
-  if [[ " ${missing[*]} " == *" kannel "* ]]; then
-    as_root update-rc.d kannel disable >/dev/null 2>&1 || true
+  # infra.sh runs its own bearerbox and Prometheus; the system ones must not start at boot either.
+  local daemon
+  for daemon in kannel prometheus; do
+    [[ " ${missing[*]} " == *" $daemon "* ]] || continue
+    as_root update-rc.d "$daemon" disable >/dev/null 2>&1 || true
     if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
-      as_root systemctl disable --now kannel >/dev/null 2>&1 || true
+      as_root systemctl disable --now "$daemon" >/dev/null 2>&1 || true
     fi
-  fi
+  done
 }
 
 ensure_pnpm() {
@@ -118,15 +121,19 @@ ensure_kafka_jars() {
   # outputDirectory must be absolute: Maven resolves relative paths against the pom's folder.
   mkdir -p "$REPO/.local/log"
   local log="$REPO/.local/log/mvn-kafka.log"
+  local t0=$SECONDS tty=0
+  [[ -t 1 ]] && tty=1
+  # Maven's whole output goes to the log; fetch-progress.awk shows each jar as it arrives
+  # (pipefail: the pipeline fails when mvn does).
   if ! mvn -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DoutputDirectory="$tmp" \
-    -DincludeScope=runtime >"$log" 2>&1; then
+    -DincludeScope=runtime 2>&1 | tee "$log" | awk -v tty="$tty" -f "$HERE/kafka/fetch-progress.awk"; then
     tail -n 30 "$log" >&2
     fail "mvn could not fetch the Kafka jars (is Maven Central reachable?), see $log"
   fi
   printf '%s\n' "$sum" >"$tmp/.pom.sha256"
   rm -rf "$lib"
   mv "$tmp" "$lib"
-  say "kafka jars: $(compgen -G "$lib/*.jar" | wc -l) jars in $lib"
+  say "kafka jars: $(compgen -G "$lib/*.jar" | wc -l) jars in $lib ($((SECONDS - t0)) s, Maven's output in $log)"
 }
 
 main() {

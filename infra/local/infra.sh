@@ -10,12 +10,17 @@
 #   infra.sh start kafka|kannel  start one part (fault tests stop and start them)
 #   infra.sh stop kafka|kannel   stop one part
 #   infra.sh restart kafka|kannel
+#   infra.sh prometheus-up       Prometheus (Debian's) scraping the four services on
+#                                KHIW_BASE_PORT..+3 with infra/prometheus/rules; optional, not
+#                                part of `up`; idempotent (reloads the rules when running)
+#   infra.sh prometheus-down     stop it (`down` stops it too)
 #
 # Environment (defaults in brackets): PG_PORT [5432] (checked only; the cluster keeps its
 # own port), REDIS_PORT [6379], KAFKA_PORT [9092], KAFKA_CONTROLLER_PORT [9093],
 # KANNEL_ADMIN_PORT [13000], KANNEL_SMSBOX_PORT [13001], KANNEL_SMSC_PORT [13010],
 # KANNEL_SENDSMS_PORT [13013], KANNEL_THROUGHPUT [100 SMS/s; a change restarts Kannel],
-# KANNEL_USERNAME/KANNEL_PASSWORD [khiw/khiw], KANNEL_STATUS_PASSWORD, KANNEL_ADMIN_PASSWORD.
+# KANNEL_USERNAME/KANNEL_PASSWORD [khiw/khiw], KANNEL_STATUS_PASSWORD, KANNEL_ADMIN_PASSWORD,
+# PROMETHEUS_PORT [9090], KHIW_BASE_PORT [8080] (the gateway's port; the others follow it).
 set -Eeuo pipefail
 # `&` in ${var//pattern/replacement} must stay literal (bash 5.2 default would expand it).
 shopt -u patsub_replacement 2>/dev/null || true
@@ -27,6 +32,7 @@ RUN_DIR="$LOCAL/run"
 LOG_DIR="$LOCAL/log"
 KAFKA_DIR="$LOCAL/kafka"
 KANNEL_DIR="$LOCAL/kannel"
+PROMETHEUS_DIR="$LOCAL/prometheus"
 # shellcheck disable=SC2034 # read by render() through ${!name}
 KAFKA_DATA_DIR="$KAFKA_DIR/data"
 
@@ -43,10 +49,14 @@ KANNEL_ADMIN_PASSWORD=${KANNEL_ADMIN_PASSWORD:-khiw-admin}
 KANNEL_STATUS_PASSWORD=${KANNEL_STATUS_PASSWORD:-khiw-status}
 KANNEL_USERNAME=${KANNEL_USERNAME:-khiw}
 KANNEL_PASSWORD=${KANNEL_PASSWORD:-khiw}
+PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
+KHIW_BASE_PORT=${KHIW_BASE_PORT:-8080}
 
 BEARERBOX=/usr/sbin/bearerbox
 SMSBOX=/usr/sbin/smsbox
 FAKESMSC=/usr/lib/kannel/test/fakesmsc
+PROMETHEUS=/usr/bin/prometheus
+PROMETHEUS_CONF="$PROMETHEUS_DIR/prometheus.yml"
 KAFKA_PROPS="$KAFKA_DIR/server.properties"
 KANNEL_CONF="$KANNEL_DIR/kannel.conf"
 STOP_TIMEOUT=20
@@ -90,6 +100,7 @@ expected_cmdline() {
     bearerbox) WANT="$BEARERBOX -v 4 $KANNEL_CONF" ;;
     fakesmsc) WANT="$FAKESMSC -H 127.0.0.1 -r $KANNEL_SMSC_PORT -i 1 -m 0 100 200 text x" ;;
     smsbox) WANT="$SMSBOX -v 4 $KANNEL_CONF" ;;
+    prometheus) WANT="$PROMETHEUS --config.file=$PROMETHEUS_CONF" ;;
   esac
 }
 
@@ -404,6 +415,67 @@ start_kannel() {
     "(bearerbox $(component_pid bearerbox), fakesmsc $(component_pid fakesmsc), smsbox $(component_pid smsbox))"
 }
 
+# ------------------------------------------------------------------------ prometheus
+
+# The port it was started on (as `status` and `down` run without PROMETHEUS_PORT), else the wanted one.
+prometheus_port() { cat "$RUN_DIR/prometheus.port" 2>/dev/null || printf '%s' "$PROMETHEUS_PORT"; }
+prometheus_ready() { http_get "http://127.0.0.1:${1:-$PROMETHEUS_PORT}/-/ready" >/dev/null; }
+
+# The repository's infra/prometheus/prometheus.yml with the services' ports moved by
+# KHIW_BASE_PORT, Prometheus' own port, and the rules' path made absolute.
+render_prometheus_config() {
+  local text i
+  text=$(<"$REPO/infra/prometheus/prometheus.yml")
+  for i in 0 1 2 3; do
+    text=${text//"'127.0.0.1:$((8080 + i))'"/"'127.0.0.1:$((KHIW_BASE_PORT + i))'"}
+  done
+  text=${text//"'127.0.0.1:9090'"/"'127.0.0.1:$PROMETHEUS_PORT'"}
+  text=${text//"  - rules/*.yml"/"  - $REPO/infra/prometheus/rules/*.yml"}
+  printf '%s\n' "$text" >"$1"
+}
+
+start_prometheus() {
+  [[ -x "$PROMETHEUS" ]] || {
+    say "prometheus: not installed, installing from apt"
+    bash "$HERE/bootstrap.sh" apt prometheus
+  }
+  mkdir -p "$PROMETHEUS_DIR/data"
+  local log="$LOG_DIR/prometheus.log" port_file="$RUN_DIR/prometheus.port" pid check
+  render_prometheus_config "$PROMETHEUS_CONF.new"
+  # A rule file that does not parse would leave Prometheus running without it: refuse instead.
+  check=$(promtool check config "$PROMETHEUS_CONF.new" 2>&1) || {
+    printf '%s\n' "$check" >&2
+    fail "prometheus: $PROMETHEUS_CONF.new (from infra/prometheus/) does not pass promtool check config"
+  }
+  pid=$(component_pid prometheus)
+  if [[ -n "$pid" && "$(cat "$port_file" 2>/dev/null)" != "$PROMETHEUS_PORT" ]]; then
+    say "prometheus: port changed to $PROMETHEUS_PORT, restarting"
+    stop_component prometheus
+    pid=
+  fi
+  mv "$PROMETHEUS_CONF.new" "$PROMETHEUS_CONF"
+  if [[ -n "$pid" ]]; then
+    # SIGHUP re-reads the configuration and the rule files.
+    kill -HUP "$pid"
+    say "prometheus: already running (pid $pid), configuration and rules reloaded"
+  else
+    ensure_port_free "$PROMETHEUS_PORT" prometheus
+    say "prometheus: starting on 127.0.0.1:$PROMETHEUS_PORT"
+    start_detached prometheus "$log" "$PROMETHEUS" --config.file="$PROMETHEUS_CONF" \
+      --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --storage.tsdb.path="$PROMETHEUS_DIR/data" \
+      --storage.tsdb.retention.time=15d
+    printf '%s\n' "$PROMETHEUS_PORT" >"$port_file"
+  fi
+  wait_until 60 "prometheus on port $PROMETHEUS_PORT" "$log" prometheus_ready
+  say "prometheus: http://127.0.0.1:$PROMETHEUS_PORT (alerts: /alerts, targets: /targets)," \
+    "scraping 127.0.0.1:$KHIW_BASE_PORT-$((KHIW_BASE_PORT + 3)), log $log"
+}
+
+stop_prometheus() {
+  stop_component prometheus
+  rm -f "$RUN_DIR/prometheus.port"
+}
+
 # -------------------------------------------------------------------------- commands
 
 lock() {
@@ -421,6 +493,7 @@ cmd_up() {
 }
 
 cmd_down() {
+  stop_prometheus
   stop_kannel
   stop_component kafka
   stop_redis
@@ -473,6 +546,17 @@ cmd_status() {
     port_open "$KANNEL_SENDSMS_PORT" || ok=1
   status_line smsbox "$ok" "$(component_pid smsbox)" \
     "sendsms http://127.0.0.1:$KANNEL_SENDSMS_PORT/cgi-bin/sendsms" || bad=1
+
+  # Optional, and never part of the exit code: ./khiw and the supervisor read that code as
+  # "is the infrastructure up", and take it down at exit when it was not.
+  pid=$(component_pid prometheus)
+  if [[ -n "$pid" ]]; then
+    ok=0
+    prometheus_ready "$(prometheus_port)" || ok=1
+    status_line prometheus "$ok" "$pid" "http://127.0.0.1:$(prometheus_port)" || true
+  else
+    printf '%-10s %-8s %s\n' prometheus off "(optional: infra.sh prometheus-up)"
+  fi
   return "$bad"
 }
 
@@ -480,13 +564,13 @@ cmd_logs() {
   local name=${1:-} follow=${2:-}
   if [[ -z "$name" ]]; then
     local f
-    for f in kafka bearerbox fakesmsc smsbox; do
+    for f in kafka bearerbox fakesmsc smsbox prometheus; do
       printf '==== %s ====\n' "$LOG_DIR/$f.log"
       tail -n 15 "$LOG_DIR/$f.log" 2>/dev/null || echo "(no log yet)"
     done
     return 0
   fi
-  [[ -f "$LOG_DIR/$name.log" ]] || fail "no log $LOG_DIR/$name.log (kafka, bearerbox, fakesmsc, smsbox)"
+  [[ -f "$LOG_DIR/$name.log" ]] || fail "no log $LOG_DIR/$name.log (kafka, bearerbox, fakesmsc, smsbox, prometheus)"
   if [[ "$follow" == -f ]]; then
     exec tail -n 50 -F "$LOG_DIR/$name.log"
   fi
@@ -494,7 +578,7 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -506,6 +590,8 @@ main() {
     up) lock && cmd_up ;;
     down) lock && cmd_down ;;
     status) cmd_status ;;
+    prometheus-up) lock && start_prometheus ;;
+    prometheus-down) lock && stop_prometheus ;;
     logs) cmd_logs "$@" ;;
     start | stop | restart)
       local part=${1:-}
