@@ -35,7 +35,7 @@ describe('start-up configuration', () => {
     expect(code).toBe(78);
     expect(stderr).toContain(`${name}: Invalid configuration`);
     expect(stderr).toMatch(/PORT: /);
-    if (name !== 'roster') expect(stderr).toMatch(/REDIS_URL: must be a URL with scheme redis or rediss/);
+    expect(stderr).toMatch(/REDIS_URL: must be a URL with scheme redis or rediss/);
     if (name !== 'gateway') expect(stderr).toMatch(/DATABASE_URL: must be a URL/);
   });
 });
@@ -147,11 +147,24 @@ describe('booking-worker SIGTERM in the middle of a run', () => {
 describe('./khiw start supervisor', () => {
   it('brings all four services to ready and, on SIGTERM, stops them all and leaves no orphan', async () => {
     const basePort = await freePortRange(SERVICES.length);
-    const supervisor = spawn(process.execPath, ['--import', 'tsx', 'infra/local/supervisor.ts'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, KHIW_BASE_PORT: String(basePort) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Its own namespace and the test database: the live demo empties the sample's waiting
+    // room, which must not be the one of a `./khiw start` running beside the tests.
+    const namespace = uniqueNamespace('supervisor');
+    await createTopics(namespace);
+    const supervisor = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'infra/local/supervisor.ts', '--opens-in', '5'],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          KHIW_BASE_PORT: String(basePort),
+          KHIW_NAMESPACE: namespace,
+          DATABASE_URL: TEST_DATABASE_URL,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     supervisor.stdout.on('data', (chunk) => (output += chunk));
     supervisor.stderr.on('data', (chunk) => (output += chunk));
@@ -164,6 +177,14 @@ describe('./khiw start supervisor', () => {
       for (const [i] of SERVICES.entries()) {
         expect((await fetch(`http://127.0.0.1:${basePort + i}/readyz`)).status).toBe(200);
       }
+      // The live demo: the sample opens in 5 minutes, so its room is a pre-queue; an ops token.
+      const room = (await (
+        await fetch(`http://127.0.0.1:${basePort}/api/campaigns/samut-sakhon-sinopharm-2021-07/queue/state`)
+      ).json()) as { state: string; opensAt: string };
+      expect(room.state).toBe('prequeue');
+      expect(Date.parse(room.opensAt) - Date.now()).toBeGreaterThan(3 * 60_000);
+      expect(output).toMatch(/ops token +[\w-]+\.[\w-]+\.[\w-]+\n/);
+      expect(output).toContain(`http://127.0.0.1:${basePort}/ops/`);
       // Every child, including tsx's esbuild helper; four of them are the services.
       const childPids = spawnSync('pgrep', ['-P', String(supervisor.pid)])
         .stdout.toString()
@@ -191,9 +212,30 @@ describe('./khiw start supervisor', () => {
     } finally {
       // Its services notice the closed IPC channel and stop themselves.
       if (supervisor.exitCode === null) supervisor.kill('SIGKILL');
+      await deleteTopics(namespace).catch(() => undefined);
+      await deleteKeys(namespace);
     }
   });
 });
+
+/** The namespace's keys: campaign snapshot and waiting room, and BullMQ's. */
+async function deleteKeys(namespace: string): Promise<void> {
+  const redis = createRedisClient({
+    url: REDIS_URL,
+    name: 'test',
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    blocking: true,
+  });
+  for (const pattern of [`${namespace}:*`, `${bullPrefix(namespace)}:*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  await closeRedis(redis);
+}
 
 function commandLine(pid: number): string {
   try {
