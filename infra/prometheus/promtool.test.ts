@@ -67,4 +67,22 @@ describe('Prometheus alerting rules', () => {
     // A test naming an alert that no rule defines would pass vacuously.
     expect(cases.filter((c) => !alerts.includes(c.alert))).toEqual([]);
   });
+
+  it('links every alert to a section of the runbook that exists', () => {
+    const runbook = readFileSync(path.join(HERE, '../../docs/operations.md'), 'utf8');
+    // GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens.
+    const anchors = [...runbook.matchAll(/^#+ (.+)$/gm)].map((m) =>
+      m[1]!
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-'),
+    );
+    const links = ruleFiles.flatMap((file) =>
+      [
+        ...readFileSync(path.join(HERE, file), 'utf8').matchAll(/runbook_url: docs\/operations\.md#(\S+)/g),
+      ].map((m) => m[1]!),
+    );
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((anchor) => !anchors.includes(anchor))).toEqual([]);
+  });
 });
