@@ -45,14 +45,20 @@ export function createKafka({
 }
 
 /**
- * Producer for events that must not be lost or duplicated by retries: idempotent, acks from
- * every in-sync replica (each send sets `acks: -1`). The partitioner is named so kafkajs stops
- * warning that its default changed in 2.0; it is that default (murmur2, as Java clients), which
- * khiw has always used, so a booking id keeps the partition its earlier events are on.
+ * Producer for events that must not be lost: acks from every in-sync replica (each send sets
+ * `acks: -1`), one request in flight so a retry never overtakes what follows it. Not
+ * idempotent: when Kafka dies after appending a batch but before acknowledging it, kafkajs
+ * rolls its sequence numbers back, while the relay's next batch holds other rows (an outbox
+ * row committed late has a lower `seq`); the broker then refuses every later batch as out of
+ * order and the relay never publishes again (seen in booking-concurrency.int.test.ts). Without
+ * idempotence that batch reaches Kafka twice, which consumers absorb by event id, as they do
+ * a relay that crashed between send and commit. The partitioner is named so kafkajs stops
+ * warning that its default changed in 2.0; it is that default (murmur2, as Java clients),
+ * which khiw has always used, so a booking id keeps the partition its earlier events are on.
  */
 export function createProducer(kafka: Kafka): Producer {
   return kafka.producer({
-    idempotent: true,
+    idempotent: false,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
