@@ -10,3 +10,4 @@ export * from './roster-events';
 export * from './notification-events';
 export * from './campaign-snapshot';
 export * from './ops-audit';
+export * from './eligibility';

@@ -15,9 +15,10 @@ const INTERNAL_TOKEN = 'internal-token-for-tests-0123456789';
  * both processes run (startService), the gateway's BOOKING_API_URL points at the worker's
  * port and both share INTERNAL_API_TOKEN, so every 2xx also proves the gateway sent the
  * token (the worker answers 401 without it). Campaigns are loaded through the gateway's ops
- * route; the database is there to check what the worker did.
+ * route; the database is there to check what the worker did. `gatewayEnv` adds or
+ * overrides gateway settings (WAITING_ROOM_MAX_BOOKINGS, say).
  */
-export function gatewayWithWorker(name: string) {
+export function gatewayWithWorker(name: string, gatewayEnv: Record<string, string> = {}) {
   const namespace = uniqueNamespace(name);
   const key = generateSigningKey('test-key');
   const tokens = new QueueTokens(new Keyring(key), { ticketTtlSeconds: 3600 });
@@ -57,6 +58,7 @@ export function gatewayWithWorker(name: string) {
       INTERNAL_API_TOKEN: INTERNAL_TOKEN,
       SELF_SERVICE_PER_CITIZEN_PER_MINUTE: '5',
       SELF_SERVICE_PER_NETWORK_PER_MINUTE: '8',
+      ...gatewayEnv,
     });
     base = `http://127.0.0.1:${gateway.port}`;
   });

@@ -29,23 +29,28 @@ export const BookingInput = z.object(
 );
 export type BookingInput = z.infer<typeof BookingInput>;
 
+/** The fields the campaign checks read (the choice, and what eligibility needs). */
+type CheckedField = 'groupCode' | 'siteId' | 'slotId' | 'birthDate' | 'provinceCode';
+const CHECKED_FIELDS = ['groupCode', 'siteId', 'slotId', 'birthDate', 'provinceCode'] as const;
+
 export type ParsedBookingInput =
   | { ok: true; input: BookingInput }
-  | { ok: false; fields: FieldErrors; partial: Partial<Record<'groupCode' | 'siteId' | 'slotId', string>> };
+  | { ok: false; fields: FieldErrors; partial: Partial<Pick<BookingInput, CheckedField>> };
 
 /**
  * Every field is checked, not just the first wrong one, so the form can mark them all. The
- * campaign checks (group, site, slot) want the choice fields even when others are wrong.
+ * campaign checks (group, site, slot, province, age) want the fields they read, each parsed
+ * on its own, even when others are wrong.
  */
 export function parseBookingInput(body: unknown): ParsedBookingInput {
   const parsed = BookingInput.safeParse(body);
   if (parsed.success) return { ok: true, input: parsed.data };
   const fields = fieldErrorsOf(parsed.error);
-  const partial: Partial<Record<'groupCode' | 'siteId' | 'slotId', string>> = {};
+  const partial: Partial<Pick<BookingInput, CheckedField>> = {};
   if (body && typeof body === 'object' && !Array.isArray(body)) {
-    for (const key of ['groupCode', 'siteId', 'slotId'] as const) {
-      const value = (body as Record<string, unknown>)[key];
-      if (!fields[key] && typeof value === 'string') partial[key] = value.trim();
+    for (const key of CHECKED_FIELDS) {
+      const value = BookingInput.shape[key].safeParse((body as Record<string, unknown>)[key]);
+      if (!fields[key] && value.success && value.data !== undefined) partial[key] = value.data;
     }
   }
   return { ok: false, fields, partial };

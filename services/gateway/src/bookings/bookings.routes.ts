@@ -5,6 +5,7 @@ import { Counter, type Registry } from '@khiw/observability';
 import { bearerToken } from '../auth/bearer-token';
 import { sendProblem } from '../http/problem';
 import { decodeJwt, verifyAccessToken, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
+import { eligibilityFieldErrors } from './booking-eligibility';
 import { parseBookingInput } from './booking-input';
 import type { BookingRequestStatus } from './booking-request-status.usecase';
 import type { CampaignCatalog } from './campaign-catalog';
@@ -22,7 +23,8 @@ export interface BookingRoutesDeps {
 /**
  * `POST /api/bookings` (one person, after admission) and `GET /api/bookings/requests/:id`.
  * Order of checks: the access token, then every field, then the choice against the
- * campaign; only then is anything queued or any booking of the grant spent. Refusals that
+ * campaign, then what makes the person ineligible that the snapshot shows (province, age on
+ * the slot's day); only then is anything queued or any booking of the grant spent. Refusals that
  * are thrown (tokens, grants, SUBMIT_BUSY) are answered by the app's problemHandler.
  */
 export function bookingRoutes(deps: BookingRoutesDeps): Router {
@@ -46,9 +48,11 @@ export function bookingRoutes(deps: BookingRoutesDeps): Router {
       submits.inc({ result: 'refused' });
       return sendProblem(res, 'CAMPAIGN_NOT_FOUND');
     }
-    const choice = parsed.ok ? parsed.input : parsed.partial;
-    const choiceErrors = await deps.catalog.checkChoice(claims.campaignId, choice, snapshot);
-    const fields = { ...(parsed.ok ? {} : parsed.fields), ...choiceErrors };
+    const known = parsed.ok ? parsed.input : parsed.partial;
+    const choice = await deps.catalog.checkChoice(claims.campaignId, known, snapshot);
+    const ineligible = eligibilityFieldErrors(snapshot, { ...known, startsAt: choice.startsAt });
+    // A field's own error (a malformed province code) says more than "required for this campaign".
+    const fields = { ...ineligible, ...(parsed.ok ? {} : parsed.fields), ...choice.fields };
     if (!parsed.ok || Object.keys(fields).length > 0) {
       submits.inc({ result: 'invalid' });
       return sendProblem(res, 'INVALID_INPUT', { fields });

@@ -11,6 +11,12 @@ export interface Choice {
   slotId?: string;
 }
 
+export interface ChoiceCheck {
+  fields: FieldErrors;
+  /** The chosen slot's start (ISO), when it is a slot of the chosen site. */
+  startsAt?: string;
+}
+
 /** Slot ids read `SITE-YYYYMMDD-HHMM` (contracts `slotId`): the site is the part before. */
 const SLOT_SITE = /^(.+)-\d{8}-\d{4}$/;
 
@@ -55,8 +61,11 @@ export class CampaignCatalog {
     });
   }
 
-  /** Field errors for the group, site and slot chosen; empty when they all exist and fit. */
-  async checkChoice(campaignId: string, choice: Choice, snapshot: CampaignSnapshot): Promise<FieldErrors> {
+  /**
+   * Field errors for the group, site and slot chosen (empty when they all exist and fit) and,
+   * when the slot is the campaign's at the chosen site, its start: the day the age counts on.
+   */
+  async checkChoice(campaignId: string, choice: Choice, snapshot: CampaignSnapshot): Promise<ChoiceCheck> {
     const fields: FieldErrors = {};
     const { groupCode, siteId, slotId } = choice;
     if (groupCode !== undefined && !snapshot.groups.some((g) => g.code === groupCode)) {
@@ -64,21 +73,22 @@ export class CampaignCatalog {
     }
     const siteKnown = siteId !== undefined && snapshot.sites.some((s) => s.id === siteId);
     if (siteId !== undefined && !siteKnown) fields.siteId = FIELD_MESSAGES.unknownSite;
-    if (slotId === undefined) return fields;
+    if (slotId === undefined) return { fields };
 
     const here = siteKnown ? await this.siteSlots(campaignId, siteId) : null;
-    if (here?.slots.some((s) => s.id === slotId)) return fields;
+    const slot = here?.slots.find((s) => s.id === slotId);
+    if (slot) return { fields, startsAt: slot.startsAt };
     // Not at the chosen site: is it a slot of this campaign somewhere else?
     const otherSite = SLOT_SITE.exec(slotId)?.[1];
     if (otherSite && otherSite !== siteId && snapshot.sites.some((s) => s.id === otherSite)) {
       const there = await this.siteSlots(campaignId, otherSite);
       if (there?.slots.some((s) => s.id === slotId)) {
         fields.slotId = FIELD_MESSAGES.slotAtOtherSite;
-        return fields;
+        return { fields };
       }
     }
     if (siteKnown || siteId === undefined) fields.slotId = FIELD_MESSAGES.unknownSlot;
-    return fields;
+    return { fields };
   }
 
   private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {

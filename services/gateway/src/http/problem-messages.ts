@@ -231,6 +231,19 @@ export const FIELD_MESSAGES = {
     th: 'รหัสจังหวัดต้องเป็นตัวเลข 2 หลัก',
     en: 'The province code has 2 digits',
   },
+  // Eligibility the gateway can see before queueing (@khiw/contracts eligibility rule).
+  provinceRequired: {
+    th: 'แคมเปญนี้สำหรับผู้มีทะเบียนบ้านในจังหวัดของแคมเปญ กรุณายืนยันจังหวัดตามทะเบียนบ้าน',
+    en: 'Required for this campaign, which is only for people registered as living in its province',
+  },
+  provinceOutside: {
+    th: 'แคมเปญนี้สำหรับผู้มีทะเบียนบ้านในจังหวัดของแคมเปญเท่านั้น',
+    en: 'This campaign is only for people registered as living in its province',
+  },
+  ageOutside: {
+    th: 'อายุ ณ วันนัดไม่อยู่ในเกณฑ์ของแคมเปญหรือกลุ่มที่เลือก',
+    en: 'On the appointment day your age is outside what this campaign or the chosen group allows',
+  },
   codeFormat: { th: 'รหัสไม่ถูกต้อง', en: 'This code is not valid' },
   unknownGroup: { th: 'ไม่พบกลุ่มที่เลือกในแคมเปญนี้', en: 'No such priority group in this campaign' },
   unknownSite: { th: 'ไม่พบสถานที่ฉีดที่เลือกในแคมเปญนี้', en: 'No such vaccination site in this campaign' },
