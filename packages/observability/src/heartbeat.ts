@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
-import { runReadinessChecks, type ReadinessCheck } from './health';
+import { runReadinessChecks, withTimeout, type ReadinessCheck } from './health';
 import type { Logger } from './logger';
 
 /** One value of a metric as the heartbeat carries it (prom-client's `get()` values). */
@@ -215,12 +215,8 @@ async function readMetric(
   const part = own ? undefined : HISTOGRAM_PART.exec(name);
   const metric = own ?? (part ? registry.getSingleMetric(name.slice(0, part.index)) : undefined);
   if (!metric) return undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`metric ${name}: no value within ${timeoutMs} ms`)), timeoutMs);
-  });
   // A gauge's collect() may query a database: bounded like a readiness check.
-  const { values } = await Promise.race([metric.get(), timeout]).finally(() => clearTimeout(timer));
+  const { values } = await withTimeout(metric.get(), timeoutMs);
   return (values as Array<{ labels: MetricSample['labels']; value: number; metricName?: string }>)
     .filter((v) => !part || v.metricName === name)
     .map((v) => ({ labels: { ...v.labels }, value: v.value }));
