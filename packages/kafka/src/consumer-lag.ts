@@ -1,5 +1,6 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { Gauge, refreshEvery, type Logger, type Registry } from '@khiw/observability';
+import { adminSession } from './admin-session';
 
 export const CONSUMER_LAG_METRIC = 'khiw_kafka_consumer_lag';
 
@@ -67,30 +68,16 @@ export function watchConsumerLag(options: ConsumerLagOptions): ConsumerLagWatch 
       labelNames: ['group', 'topic'],
       registers: [registry],
     });
-  let admin: Admin | undefined;
-  let connected = false;
-
-  const read = async () => {
-    // Few retries: the next round comes in seconds, and a dead broker must not stack rounds.
-    admin ??= kafka.admin({ retry: { retries: 1 } });
-    if (!connected) {
-      await admin.connect();
-      connected = true;
-    }
-    try {
+  const session = adminSession(kafka, 1);
+  const read = () =>
+    session.run(async (admin) => {
       const committed = await admin.fetchOffsets({ groupId, topics });
       for (const topic of topics) {
         const ends = await admin.fetchTopicOffsets(topic);
         const partitions = committed.find((t) => t.topic === topic)?.partitions ?? [];
         gauge.set({ group: groupId, topic }, topicLag(ends, partitions));
       }
-    } catch (err) {
-      // kafkajs keeps a broken admin connection; connect afresh next round.
-      connected = false;
-      await admin.disconnect().catch(() => undefined);
-      throw err;
-    }
-  };
+    });
   const refresh = refreshEvery({
     what: `consumer lag of ${groupId}`,
     refresh: read,
@@ -104,7 +91,7 @@ export function watchConsumerLag(options: ConsumerLagOptions): ConsumerLagWatch 
     close() {
       closing ??= (async () => {
         await refresh.close();
-        await admin?.disconnect().catch(() => undefined);
+        await session.close();
       })();
       return closing;
     },

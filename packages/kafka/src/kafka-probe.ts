@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import { adminSession } from './admin-session';
 
 export interface KafkaProbe {
   /** Resolves when a broker answers a metadata request; rejects with why not. */
@@ -13,27 +14,15 @@ export interface KafkaProbe {
  * a few seconds later. A check already in flight is shared, never stacked behind a dead broker.
  */
 export function createKafkaProbe(kafka: Kafka): KafkaProbe {
-  let admin: Admin | undefined;
-  let connected = false;
+  const session = adminSession(kafka, 0);
   let inFlight: Promise<void> | undefined;
   let closed = false;
 
-  const run = async () => {
-    admin ??= kafka.admin({ retry: { retries: 0 } });
-    if (!connected) {
-      await admin.connect();
-      connected = true;
-    }
-    try {
+  const run = () =>
+    session.run(async (admin) => {
       const { brokers } = await admin.describeCluster();
       if (brokers.length === 0) throw new Error('no broker in the cluster metadata');
-    } catch (error) {
-      // Reconnect on the next check: kafkajs keeps a broken admin connection otherwise.
-      connected = false;
-      await admin.disconnect().catch(() => undefined);
-      throw error;
-    }
-  };
+    });
 
   return {
     check() {
@@ -44,7 +33,7 @@ export function createKafkaProbe(kafka: Kafka): KafkaProbe {
     async close() {
       closed = true;
       await inFlight?.catch(() => undefined);
-      await admin?.disconnect().catch(() => undefined);
+      await session.close();
     },
   };
 }
