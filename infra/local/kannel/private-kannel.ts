@@ -80,7 +80,30 @@ function stopProcess(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
+/**
+ * The ports are picked free but bound later by bearerbox and smsbox, and they come from the
+ * ephemeral range that outgoing connections also draw from: under a busy suite one can be taken
+ * in between, and the box that wanted it exits. A failed start is therefore tried again on fresh
+ * ports (three tries), and the error names what each box printed last.
+ */
 export async function startPrivateKannel(options: PrivateKannelOptions): Promise<PrivateKannel> {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      failures.push(`try ${attempt}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  throw new Error(`private kannel did not start:\n${failures.join('\n')}`);
+}
+
+async function tail(path: string, lines = 5): Promise<string> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+async function startOnce(options: PrivateKannelOptions): Promise<PrivateKannel> {
   const dir = await mkdtemp(join(tmpdir(), 'khiw-kannel-'));
   const ports = {
     KANNEL_ADMIN_PORT: await freePort(),
@@ -187,8 +210,12 @@ export async function startPrivateKannel(options: PrivateKannelOptions): Promise
   try {
     await start();
   } catch (error) {
+    const printed = await Promise.all(
+      ['bearerbox', 'smsbox'].map(async (name) => `${name}: ${await tail(join(dir, `${name}.out`))}`),
+    );
     await kannel.close();
-    throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\n${printed.join('\n')}`, { cause: error });
   }
   return kannel;
 }
