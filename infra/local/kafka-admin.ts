@@ -12,17 +12,17 @@ import { topicSpecs } from '../../packages/kafka/src/topics';
 
 const WAIT_TIMEOUT_MS = 60_000;
 
-function brokers(): string[] {
+function envBrokers(): string[] {
   return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
     .split(',')
     .map((b) => b.trim())
     .filter(Boolean);
 }
 
-function createAdmin(quiet: boolean): Admin {
+function createAdmin(quiet: boolean, brokers: string[]): Admin {
   return new Kafka({
     clientId: 'khiw-kafka-admin',
-    brokers: brokers(),
+    brokers,
     connectionTimeout: 3_000,
     // While waiting for a starting broker, refused connections are expected: stay quiet.
     logLevel: quiet ? logLevel.NOTHING : logLevel.WARN,
@@ -32,12 +32,18 @@ function createAdmin(quiet: boolean): Admin {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Retries describeCluster until the broker answers; throws after `timeoutMs`. */
-export async function waitForBroker(timeoutMs = WAIT_TIMEOUT_MS): Promise<{ clusterId: string; ms: number }> {
+/**
+ * Retries describeCluster until the broker answers; throws after `timeoutMs`. `brokers` defaults
+ * to KAFKA_BROKERS (a test's private broker passes its own, here and below).
+ */
+export async function waitForBroker(
+  timeoutMs = WAIT_TIMEOUT_MS,
+  brokers = envBrokers(),
+): Promise<{ clusterId: string; ms: number }> {
   const start = Date.now();
   let lastError: unknown;
   while (Date.now() - start < timeoutMs) {
-    const admin = createAdmin(true);
+    const admin = createAdmin(true, brokers);
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
@@ -53,13 +59,13 @@ export async function waitForBroker(timeoutMs = WAIT_TIMEOUT_MS): Promise<{ clus
     await sleep(500);
   }
   throw new Error(
-    `Kafka at ${brokers().join(',')} did not answer within ${timeoutMs / 1000} s: ${String(lastError)}`,
+    `Kafka at ${brokers.join(',')} did not answer within ${timeoutMs / 1000} s: ${String(lastError)}`,
   );
 }
 
-async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
-  await waitForBroker();
-  const admin = createAdmin(false);
+async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
+  await waitForBroker(WAIT_TIMEOUT_MS, brokers);
+  const admin = createAdmin(false, brokers);
   await admin.connect();
   try {
     return await work(admin);
@@ -69,8 +75,8 @@ async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
 }
 
 /** Creates the namespace's topics that do not exist yet; returns the names it created. */
-export async function createTopics(namespace: string): Promise<string[]> {
-  return withAdmin(async (admin) => {
+export async function createTopics(namespace: string, brokers = envBrokers()): Promise<string[]> {
+  return withAdmin(brokers, async (admin) => {
     const specs = topicSpecs(namespace);
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((spec) => !existing.has(spec.name));
@@ -104,9 +110,9 @@ export async function createTopics(namespace: string): Promise<string[]> {
 }
 
 /** Deletes every topic of a (non-empty) namespace, i.e. every topic named `<namespace>.*`. */
-export async function deleteTopics(namespace: string): Promise<string[]> {
+export async function deleteTopics(namespace: string, brokers = envBrokers()): Promise<string[]> {
   if (!namespace) throw new Error('delete-topics needs a namespace: the default topics are never deleted');
-  return withAdmin(async (admin) => {
+  return withAdmin(brokers, async (admin) => {
     const topics = (await admin.listTopics()).filter((name) => name.startsWith(`${namespace}.`));
     if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
     return topics;

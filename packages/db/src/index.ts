@@ -21,15 +21,10 @@ export function createPrismaClient(
   databaseUrl: string,
   options: CreatePrismaClientOptions = {},
 ): PrismaClient {
-  const adapter = new PrismaPg(
-    {
-      connectionString: databaseUrl,
-      max: options.poolSize ?? 10,
-      connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
-      application_name: options.applicationName,
-    },
-    { onPoolError: options.onPoolError },
-  );
+  const adapter = new PrismaPg(createPgPool(databaseUrl, options), {
+    onPoolError: options.onPoolError,
+    disposeExternalPool: true,
+  });
   return new PrismaClient({ adapter, log: options.log });
 }
 
@@ -47,6 +42,13 @@ export function createPgPool(databaseUrl: string, options: CreatePrismaClientOpt
   });
   // An idle client's error (the server restarted) must not crash the process: pg drops it.
   pool.on('error', (error) => options.onPoolError?.(error));
+  // A checked-out client has no pool listener: when PostgreSQL goes away between two of its
+  // statements (57P01 after a postmaster kill) its 'error' event would be unhandled and end
+  // the process. The statement in flight fails through its own callback, and pg-pool discards
+  // the broken client on release; this listener only keeps the event from being fatal.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onPoolError?.(error));
+  });
   return pool;
 }
 export type PgPool = pg.Pool;

@@ -65,11 +65,18 @@ export function createProducer(kafka: Kafka): Producer {
   });
 }
 
+/**
+ * `sessionTimeout` 10 s (Kafka's classic default, kafkajs' is 30 s): when a broker dies, kafkajs
+ * may crash the consumer (`KafkaJSNoBrokerAvailableError`) and restart it as a NEW group member;
+ * the coordinator then holds the group's rebalance until the old member's session expires. For
+ * 30 s the group consumed nothing and `disconnect()` hung past the services' 20 s shutdown
+ * deadline (kafka-broker-kill.int.test.ts). Heartbeats go after every chunk, well within 10 s.
+ */
 export function createConsumer(kafka: Kafka, groupId: string): Consumer {
   return kafka.consumer({
     groupId,
     allowAutoTopicCreation: false,
-    sessionTimeout: 30_000,
+    sessionTimeout: 10_000,
     heartbeatInterval: 3000,
     // Short fetch waits keep event-to-roster/SMS latency low and let disconnect() return quickly.
     maxWaitTimeInMs: 500,

@@ -93,6 +93,12 @@ export class ReservationStore {
   async transaction<T>(work: (batch: ReservationTransaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // The pool listens for errors only on idle clients. A connection that dies while checked out
+    // and between two statements (PostgreSQL restarting: 57P01) emits 'error' on the client, and
+    // with no listener that crashed the worker (postgres-restart.int.test.ts). Keep the error:
+    // the next statement fails, and the connection is discarded on release.
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       // No batch may hold the campaign row for long: a stuck statement ends the transaction.
       await client.query(`BEGIN; SET LOCAL statement_timeout = '30s'`);
@@ -103,7 +109,8 @@ export class ReservationStore {
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
-      // A connection that could not roll back is closed, not reused.
+      client.removeListener('error', onError);
+      // A connection that could not roll back (or died) is closed, not reused.
       client.release(broken);
     }
   }
