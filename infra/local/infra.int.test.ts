@@ -50,6 +50,8 @@ describe('infra.sh', () => {
   it('status reports every component healthy', async () => {
     const { stdout } = await run(['status']);
     for (const name of COMPONENTS) expect(stdout).toMatch(new RegExp(`^${name}\\s+healthy\\s+pid \\d+`, 'm'));
+    // `up` leaves Redis persisting (an accepted booking request is a job in Redis): AOF, everysec.
+    expect(stdout).toMatch(/^redis\s+healthy.*AOF yes, appendfsync everysec/m);
   });
 });
 

@@ -20,7 +20,8 @@
 # KANNEL_ADMIN_PORT [13000], KANNEL_SMSBOX_PORT [13001], KANNEL_SMSC_PORT [13010],
 # KANNEL_SENDSMS_PORT [13013], KANNEL_THROUGHPUT [100 SMS/s; a change restarts Kannel],
 # KANNEL_USERNAME/KANNEL_PASSWORD [khiw/khiw], KANNEL_STATUS_PASSWORD, KANNEL_ADMIN_PASSWORD,
-# PROMETHEUS_PORT [9090], KHIW_BASE_PORT [8080] (the gateway's port; the others follow it).
+# PROMETHEUS_PORT [9090], KHIW_BASE_PORT [8080] (the gateway's port; the others follow it),
+# KHIW_REDIS_AOF [on; keep: leave AOF off in a Redis that already runs, see ensure_redis_aof].
 set -Eeuo pipefail
 # `&` in ${var//pattern/replacement} must stay literal (bash 5.2 default would expand it).
 shopt -u patsub_replacement 2>/dev/null || true
@@ -244,21 +245,55 @@ ensure_postgres() {
   say "postgres: started, answering on 127.0.0.1:$PG_PORT"
 }
 
+redis_cli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@" 2>/dev/null; }
+redis_config() { { redis_cli config get "$1" || true; } | sed -n 2p; }
+
+# An accepted booking request (202) is a BullMQ job that lives only in Redis: Redis keeps an
+# append-only file fsynced every second (docs/reliability.md, "Redis crash"). A Redis that
+# already runs is not ours to restart: AOF is turned on in it with CONFIG SET (not written to
+# its redis.conf, so make it permanent there), unless KHIW_REDIS_AOF=keep leaves it as it is.
+ensure_redis_aof() {
+  local aof fsync
+  aof=$(redis_config appendonly)
+  fsync=$(redis_config appendfsync)
+  if [[ "$aof" == yes ]]; then
+    say "redis: AOF on (appendfsync $fsync)"
+    [[ "$fsync" == no ]] && warn "redis: appendfsync no: the OS decides when accepted requests reach the disk (everysec is what khiw expects)"
+    return 0
+  fi
+  if [[ "${KHIW_REDIS_AOF:-on}" == keep ]]; then
+    warn "redis: AOF is off in the running Redis (KHIW_REDIS_AOF=keep): accepted booking requests do not survive a Redis crash"
+    return 0
+  fi
+  if [[ "$(redis_cli config set appendfsync everysec)" == OK && "$(redis_cli config set appendonly yes)" == OK ]]; then
+    say "redis: AOF was off in the running Redis, turned on with CONFIG SET (appendonly yes, appendfsync everysec, dir $(redis_config dir));" \
+      "not written to its config file: set both in its redis.conf to keep them after a restart (KHIW_REDIS_AOF=keep: leave it alone)"
+  else
+    warn "redis: AOF is off and CONFIG SET was refused (renamed command or ACL): accepted booking requests do not survive a Redis crash;" \
+      "set appendonly yes and appendfsync everysec in its redis.conf"
+  fi
+}
+
 ensure_redis() {
   if redis_ready; then
     say "redis: answering on 127.0.0.1:$REDIS_PORT"
+    ensure_redis_aof
     return 0
   fi
   if ! command -v redis-server >/dev/null 2>&1; then
     say "redis: not installed, installing from apt"
     bash "$HERE/bootstrap.sh" apt redis-server
   fi
-  mkdir -p /var/lib/redis /var/log/redis
-  say "redis: starting"
-  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
-    --dir /var/lib/redis --logfile /var/log/redis/ci.log --pidfile "/var/run/redis_$REDIS_PORT.pid" 9>&- || fail "redis did not start" /var/log/redis/ci.log
+  # Its own directory per port: the system's Redis may keep an append-only file in /var/lib/redis.
+  local dir="/var/lib/redis/khiw-$REDIS_PORT"
+  mkdir -p "$dir" /var/log/redis
+  say "redis: starting (AOF, appendfsync everysec, in $dir)"
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" \
+    --appendonly yes --appendfsync everysec --dir "$dir" --logfile /var/log/redis/ci.log \
+    --pidfile "/var/run/redis_$REDIS_PORT.pid" 9>&- || fail "redis did not start" /var/log/redis/ci.log
   printf '%s\n' "$REDIS_PORT" >"$RUN_DIR/started-redis"
-  wait_until 20 "redis" /var/log/redis/ci.log redis_ready
+  # Loading a large append-only file takes a while; PING answers LOADING meanwhile.
+  wait_until 120 "redis" /var/log/redis/ci.log redis_ready
   say "redis: started, answering on 127.0.0.1:$REDIS_PORT"
 }
 
@@ -522,6 +557,7 @@ cmd_status() {
   redis_ready || ok=1
   note="127.0.0.1:$REDIS_PORT"
   [[ -f "$RUN_DIR/started-redis" ]] && note+=" (started by infra.sh)"
+  [[ "$ok" == 0 ]] && note+=", AOF $(redis_config appendonly), appendfsync $(redis_config appendfsync)"
   pid=$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p' || true)
   status_line redis "$ok" "$pid" "$note" || bad=1
 
@@ -578,7 +614,7 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 

@@ -42,11 +42,10 @@ function renderConfirm() {
   $('submit').textContent = t(form.standby ? 'submitStandby' : 'submit');
 }
 
-async function submit() {
-  if (submitting) return;
-  submitting = true;
-  $('submit').disabled = true;
-  $('confirm-error').hidden = true;
+// A request Redis lost in a crash (poll: 404) is sent again: same body, same request id.
+const MAX_RESUBMITS = 3;
+
+function bodyOfSession() {
   const { choice, person } = session;
   const body = {
     campaignId: form.campaignId,
@@ -60,17 +59,32 @@ async function submit() {
     slotId: choice.slotId,
   };
   if (provinceCode() && person.provinceOk) body.provinceCode = provinceCode();
+  return body;
+}
+
+async function submit() {
+  if (submitting) return;
+  submitting = true;
+  $('submit').disabled = true;
+  $('confirm-error').hidden = true;
+  const body = bodyOfSession();
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        const answer = await request('/api/bookings', { method: 'POST', token: form.token, body });
+        const answer = await request('/api/bookings', {
+          method: 'POST',
+          token: form.token,
+          body,
+          idempotent: true,
+        });
         showConnection('');
-        const name = `${body.firstName} ${body.lastName}`;
         session.pending = {
           requestId: answer.requestId,
-          name,
+          name: `${body.firstName} ${body.lastName}`,
           siteId: body.siteId,
-          startsAt: choice.startsAt,
+          startsAt: session.choice.startsAt,
+          body,
+          resubmits: 0,
         };
         session.results = session.results.filter((r) => r.requestId !== answer.requestId);
         save();
@@ -89,6 +103,34 @@ async function submit() {
   } finally {
     submitting = false;
     $('submit').disabled = false;
+  }
+}
+
+// The gateway queues it again only if it is gone; PostgreSQL (request id) books it once.
+async function resubmit(pending) {
+  pending.resubmits = (pending.resubmits ?? 0) + 1;
+  try {
+    const answer = await request('/api/bookings', {
+      method: 'POST',
+      token: form.token,
+      body: pending.body,
+      idempotent: true,
+    });
+    showConnection('');
+    pollFailures = 0;
+    save();
+    schedulePoll(jitter(answer.pollAfterSeconds ?? 2));
+  } catch (error) {
+    if (error instanceof ApiError && !error.retriable) {
+      session.pending = null;
+      save();
+      showView('confirm');
+      return refused(error);
+    }
+    pending.resubmits--; // no answer: this try does not count
+    pollFailures++;
+    showConnection(troubleOf(error));
+    schedulePoll(backoff(pollFailures, error?.retryAfterSeconds));
   }
 }
 
@@ -121,8 +163,10 @@ export async function poll() {
   } catch (error) {
     pollFailures++;
     const retriable = !(error instanceof ApiError) || error.retriable;
+    const unknown = error instanceof ApiError && error.status === 404;
+    if (unknown && pending.body && (pending.resubmits ?? 0) < MAX_RESUBMITS) return resubmit(pending);
     // A request only just queued may not be visible yet: a few more tries before giving up.
-    if (!retriable && !(error.status === 404 && pollFailures < 5)) {
+    if (!retriable && !(unknown && !pending.body && pollFailures < 5)) {
       session.pending = null;
       save();
       return showError(local(error.problem?.message) || t('errorTitle'));

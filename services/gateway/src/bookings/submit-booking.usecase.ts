@@ -11,15 +11,19 @@ import { citizenHash } from './citizen-hash';
 const HOUR = 3600;
 
 /**
- * Retries for what the worker may fix by trying again (database failover, a deadlock);
- * results are kept for days so a resident polling late still reads theirs, and a
- * resubmit meanwhile is recognised as the same request.
+ * Retries for what the worker may fix by trying again (database failover, a deadlock).
+ * Once decided, the worker strips the person from the job (decided-job.ts) and the job only
+ * answers the status poll: the resident's page polls every few seconds, so an hour covers a
+ * page left open, a reload or a lost connection. Later, the look-up (roster) answers, and a
+ * resubmit makes a new job that the worker answers from the database (same request id, same
+ * booking). The count bounds Redis in a surge (a stripped job is under 1 KB) without evicting
+ * an answer minutes old. Failed jobs stay a day for whoever investigates, stripped too.
  */
 export const BOOKING_JOB_OPTIONS: JobsOptions = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 72 * HOUR },
-  removeOnFail: { age: 7 * 24 * HOUR },
+  removeOnComplete: { age: HOUR, count: 100_000 },
+  removeOnFail: { age: 24 * HOUR, count: 10_000 },
 };
 
 // Compare-and-delete: only the holder releases the per-person lock.
