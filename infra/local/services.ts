@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -14,9 +14,26 @@ export const SERVICES = [
 export type ServiceName = (typeof SERVICES)[number]['name'];
 
 /**
+ * Where a piped service's output is also written, one file per process: test/global-setup.ts
+ * sets it to a fresh directory under .local/log/test-services/ for each integration run, so
+ * infra/local/check-service-logs.ts can read everything the services of that run logged.
+ */
+export const SERVICE_LOG_DIR_ENV = 'KHIW_SERVICE_LOG_DIR';
+export const TEST_SERVICE_LOG_ROOT = path.join(REPO_ROOT, '.local', 'log', 'test-services');
+
+let spawned = 0;
+const logFiles = new WeakMap<ChildProcess, string>();
+
+/** The file a piped service's output is copied to, if any. */
+export function serviceLogFile(child: ChildProcess): string | undefined {
+  return logFiles.get(child);
+}
+
+/**
  * Starts one service exactly as production does (`node --import tsx src/main.ts`: one
- * process, so SIGTERM reaches the service itself). Output goes to `logFile` or is piped;
- * `nodeArgs` go to node first (a benchmark's `--cpu-prof`).
+ * process, so SIGTERM reaches the service itself). Output goes to `logFile` or is piped (and
+ * then copied to a file when SERVICE_LOG_DIR_ENV is set); `nodeArgs` go to node first (a
+ * benchmark's `--cpu-prof`).
  */
 export function spawnService(
   name: ServiceName,
@@ -24,7 +41,7 @@ export function spawnService(
   { logFile, nodeArgs = [] }: { logFile?: string; nodeArgs?: string[] } = {},
 ): ChildProcess {
   const out = logFile ? openSync(logFile, 'a') : 'pipe';
-  return spawn(
+  const child = spawn(
     process.execPath,
     [...nodeArgs, '--import', 'tsx', path.join('services', name, 'src', 'main.ts')],
     {
@@ -34,6 +51,25 @@ export function spawnService(
       stdio: ['ignore', out, out, 'ipc'],
     },
   );
+  const dir = process.env[SERVICE_LOG_DIR_ENV];
+  if (!logFile && dir)
+    copyOutput(child, path.join(dir, `${String(++spawned).padStart(3, '0')}-${name}-${child.pid}.log`));
+  return child;
+}
+
+/**
+ * Appends everything the child writes to `file`, synchronously so that nothing is lost when the
+ * test process exits right after the child. Listening here does not take data from the
+ * caller's own listeners: every 'data' listener gets every chunk.
+ */
+function copyOutput(child: ChildProcess, file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const fd = openSync(file, 'a');
+  logFiles.set(child, file);
+  const write = (chunk: Buffer) => writeSync(fd, chunk);
+  child.stdout?.on('data', write);
+  child.stderr?.on('data', write);
+  child.once('close', () => closeSync(fd));
 }
 
 /** Polls `/readyz` until it answers 200; rejects with the last answer when time runs out. */

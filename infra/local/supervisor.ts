@@ -15,11 +15,21 @@ import { createLogger } from '@khiw/observability';
 import { closeRedis, createRedisClient } from '@khiw/redis';
 import { ensureDatabase, migrate } from '../../packages/db/src/migrate';
 import { emptyWaitingRoom, readCampaignFile, writeDemoCampaign, type DemoCampaign } from './demo-campaign';
-import { REPO_ROOT, SERVICES, spawnService, stopChild, waitUntilReady, type ServiceName } from './services';
+import {
+  REPO_ROOT,
+  SERVICE_LOG_DIR_ENV,
+  SERVICES,
+  spawnService,
+  stopChild,
+  waitUntilReady,
+  type ServiceName,
+} from './services';
 import { startBanner, type CampaignTiming } from './start-banner';
 import { parseStartOptions, START_USAGE, type StartOptions } from './start-options';
 
-const LOG_DIR = path.join(REPO_ROOT, '.local', 'log');
+// Started by an integration test, its services log with the run's other services, so that the
+// check after the suite (check-service-logs.ts) reads them too.
+const LOG_DIR = process.env[SERVICE_LOG_DIR_ENV] || path.join(REPO_ROOT, '.local', 'log');
 const DEMO_DIR = path.join(REPO_ROOT, '.local', 'demo');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/khiw';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

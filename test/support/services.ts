@@ -1,5 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { spawnService, stopChild, waitUntilReady, type ServiceName } from '../../infra/local/services';
+import {
+  serviceLogFile,
+  spawnService,
+  stopChild,
+  waitUntilReady,
+  type ServiceName,
+} from '../../infra/local/services';
 import { freePort, KAFKA_BROKERS, REDIS_URL, TEST_DATABASE_URL } from './env';
 
 export interface RunningService {
@@ -28,16 +34,22 @@ export async function startService(
     SHUTDOWN_TIMEOUT_MS: '20000',
     ...extraEnv,
   });
+  // Kept in memory for the test's assertions; spawnService also writes it to a file
+  // (.local/log/test-services/<run>/), which check-service-logs.ts reads after the suite.
   let output = '';
+  const where = serviceLogFile(child) ? ` (whole log: ${serviceLogFile(child)})` : '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   try {
     await waitUntilReady(port, 60_000, child);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${name} did not become ready: ${(error as Error).message}\n${output.slice(-3000)}`, {
-      cause: error,
-    });
+    throw new Error(
+      `${name} did not become ready${where}: ${(error as Error).message}\n${output.slice(-3000)}`,
+      {
+        cause: error,
+      },
+    );
   }
   return {
     name,
@@ -47,7 +59,7 @@ export async function startService(
     stop: async (signal) => {
       const code = await stopChild(child, 30_000, signal);
       // A failed shutdown is a test failure; show why (the last log lines) in the test output.
-      if (code !== 0) process.stderr.write(`${name} exited ${code}:\n${output.slice(-4000)}\n`);
+      if (code !== 0) process.stderr.write(`${name} exited ${code}${where}:\n${output.slice(-4000)}\n`);
       return code;
     },
   };

@@ -31,5 +31,12 @@ export function createLogger({ service, level = 'info', destination }: LoggerSet
       },
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const logger = destination ? pino(options, destination) : pino(options);
+  // A child's fields (logger.child({ jobId })) are serialised once, bypassing `formatters.log`,
+  // and pino gives children no bindings formatter: mask them here. Children inherit this method.
+  const child = logger.child;
+  logger.child = function maskedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, maskDeep(bindings) as typeof bindings, childOptions);
+  } as typeof logger.child;
+  return logger;
 }

@@ -122,6 +122,20 @@ describe('booking lifecycle by SMS', () => {
     expect(confirmation!.text).toBe(
       renderSms({ kind: 'confirmation', reference: booked.data.reference, ...first }).text,
     );
+    // Sent: the job keeps which message it was, not the phone or the text (issue 13, item 7).
+    const sentJob = await eventually(
+      async () => {
+        const sent = await queue.getJob(confirmed.eventId);
+        return sent?.data?.personRemovedAt ? sent : undefined;
+      },
+      10_000,
+      'the sent job stripped of phone and text',
+    );
+    expect(sentJob.data).toMatchObject({ smsId: confirmed.eventId, kind: 'confirmation' });
+    expect(JSON.stringify(sentJob.data)).not.toMatch(
+      new RegExp(`${booked.data.person.phone.slice(3)}|${booked.data.reference}`),
+    );
+    expect(sentJob.opts).toMatchObject({ removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } });
     const firstReminder = reminderId(booked.bookingId, first.startsAt);
     const job = await eventually(() => queue.getJob(firstReminder), 30_000, 'reminder job');
     expect(await job.getState()).toBe('delayed');

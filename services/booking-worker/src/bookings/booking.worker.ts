@@ -1,7 +1,8 @@
 import { UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import { BookingRequestJob, parseMessage, QUEUES, type BookingOutcome } from '@khiw/contracts';
-import type { Counter, Logger } from '@khiw/observability';
+import { maskString, type Counter, type Logger } from '@khiw/observability';
 import type { BookingEngine } from './booking-engine';
+import { forgetPerson, isDecidedBookingJob, maskError } from './decided-job';
 
 export interface BookingWorkerOptions {
   connection: ConnectionOptions;
@@ -21,14 +22,23 @@ export function createBookingWorker(options: BookingWorkerOptions): Worker<unkno
   const worker = new Worker<unknown, BookingOutcome>(
     QUEUES.booking,
     async (job) => {
+      if (isDecidedBookingJob(job.data)) {
+        // Retried by hand after its decision: the person is gone; a resubmit decides again.
+        throw new UnrecoverableError('decided booking job retried: its personal data was removed');
+      }
       const parsed = parseMessage(BookingRequestJob, job.data as object);
       if (!parsed.ok) {
         logger.error({ jobId: job.id, reason: parsed.reason }, 'booking job does not match the contract');
-        throw new UnrecoverableError(`invalid booking job: ${parsed.reason}`);
+        throw new UnrecoverableError(maskString(`invalid booking job: ${parsed.reason}`));
       }
-      const outcome = await engine.submit(parsed.value);
-      outcomes.inc({ status: outcome.status, reason: outcome.status === 'rejected' ? outcome.reason : '' });
-      return outcome;
+      try {
+        const outcome = await engine.submit(parsed.value);
+        outcomes.inc({ status: outcome.status, reason: outcome.status === 'rejected' ? outcome.reason : '' });
+        return outcome;
+      } catch (error) {
+        // BullMQ stores the message and stack in the job (failedReason, stacktrace).
+        throw maskError(error);
+      }
     },
     {
       connection,
@@ -40,7 +50,17 @@ export function createBookingWorker(options: BookingWorkerOptions): Worker<unkno
       stalledInterval: Math.max(1000, Math.floor(lockDurationMs / 2)),
     },
   );
-  worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, err }, 'booking job failed'));
+  // Decided: the status poll needs only the outcome from here on (decided-job.ts).
+  worker.on('completed', (job) => void forgetPerson(job, logger));
+  worker.on('failed', (job, err) => {
+    logger.warn({ jobId: job?.id, err }, 'booking job failed');
+    // 'failed' is emitted for every failed attempt; only a job failed for good is decided.
+    if (job)
+      void job.isFailed().then(
+        (final) => (final ? forgetPerson(job, logger) : undefined),
+        () => undefined,
+      );
+  });
   worker.on('error', (err) => logger.error({ err }, 'booking worker error'));
   return worker;
 }

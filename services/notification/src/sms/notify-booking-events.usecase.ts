@@ -218,9 +218,11 @@ export class NotifyBookingEvents {
       delay: p.delayMs || undefined,
       attempts: this.deps.retry.attempts,
       backoff: { type: 'exponential', delay: this.deps.retry.backoffMs, jitter: 0.5 },
-      removeOnComplete: { age: 24 * 3600, count: 100_000 },
-      // Failed jobs stay for inspection (the message row and SmsFailed say why).
-      removeOnFail: { age: 30 * 24 * 3600 },
+      // A finished job is stripped of phone and text (sent-sms-job.ts) and then only stops a
+      // redelivered event from queueing the message again; the message row also does that, so
+      // an hour is plenty. Failed jobs stay a day for inspection (the row and SmsFailed say why).
+      removeOnComplete: { age: 3600, count: 100_000 },
+      removeOnFail: { age: 24 * 3600, count: 10_000 },
     };
   }
 

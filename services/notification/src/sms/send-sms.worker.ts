@@ -2,6 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions } from
 import { parseMessage, QUEUES, SmsJob } from '@khiw/contracts';
 import type { Logger } from '@khiw/observability';
 import type { SendSms } from './send-sms.usecase';
+import { forgetRecipient } from './sent-sms-job';
 
 export interface SendSmsWorkerOptions {
   connection: ConnectionOptions;
@@ -48,9 +49,16 @@ export function createSendSmsWorker(options: SendSmsWorkerOptions): Worker {
     },
     { connection, prefix, concurrency, limiter: { max: ratePerSecond, duration: 1000 }, autorun: false },
   );
+  // Sent, or failed for good: the phone and text are no longer needed in Redis (sent-sms-job.ts).
+  worker.on('completed', (job) => void forgetRecipient(job, logger));
   worker.on('failed', (job, err) => {
     if (err.name === 'RateLimitError' || err.name === 'DelayedError') return;
     logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'sms attempt failed');
+    if (job)
+      void job.isFailed().then(
+        (final) => (final ? forgetRecipient(job, logger) : undefined),
+        () => undefined,
+      );
   });
   worker.on('error', (err) => logger.error({ err }, 'sms worker error'));
   return worker;
