@@ -45,6 +45,8 @@ export const CancelRequest = z.union([
     operator: z.string().min(1).max(100),
     /** A site's staff may cancel only that site's bookings; another site's is not found. */
     site: z.string().min(1).max(100).optional(),
+    /** A token scoped to one campaign may cancel only its bookings; another's is not found. */
+    campaignId: campaignId.optional(),
   }),
 ]);
 export type CancelRequest = z.infer<typeof CancelRequest>;

@@ -30,6 +30,10 @@ export class CancelBooking {
     const { bookingId } = command;
     const campaignId = await new BookingStore(this.prisma).campaignOf(bookingId);
     if (!campaignId) throw new KhiwError('NOT_FOUND');
+    // A token scoped to one campaign (the gateway passes its claim): another's booking is not found.
+    if (command.actor !== 'resident' && command.campaignId && command.campaignId !== campaignId) {
+      throw new KhiwError('NOT_FOUND');
+    }
     return this.prisma.$transaction(
       async (tx) => {
         const bookings = new BookingStore(tx);

@@ -1,7 +1,7 @@
 import express, { type Response, type Router } from 'express';
 import { campaignId as campaignIdSchema, QuotaChange, QuotaTransfer } from '@khiw/contracts';
 import type { Logger } from '@khiw/observability';
-import { requireRole } from '../auth/require-role';
+import { authorize } from '../auth/authorize';
 import type { BookingWorkerClient, WorkerAnswer } from '../http/booking-worker-client';
 import { parseInput, sendProblem } from '../http/problem';
 import { recordControl, type AuditRecorder } from '../ops/audit-log';
@@ -25,12 +25,14 @@ const GROUP_CODE = /^[a-z0-9-]{1,40}$/;
  */
 export function campaignAdminRoutes(deps: CampaignAdminRoutesDeps): Router {
   const router = express.Router();
-  const ops = requireRole(deps.tokens, ['ops']);
+  const guard = authorize(deps.tokens);
   const base = '/api/admin/campaigns/:campaignId';
+  const group = `${base}/groups/:code`;
+  const transfers = `${base}/quota-transfers`;
   const campaignFile = express.json({ limit: '2mb' });
   const small = express.json({ limit: '8kb' });
 
-  router.put(base, ops, campaignFile, async (req, res) => {
+  router.put(base, guard('PUT', base), campaignFile, async (req, res) => {
     const campaignId = campaignOf(res, req.params.campaignId);
     if (!campaignId) return;
     audit(deps.logger, res, 'campaign load', { campaignId });
@@ -45,7 +47,7 @@ export function campaignAdminRoutes(deps: CampaignAdminRoutesDeps): Router {
     deps.worker.relay(res, answer, 'campaign load', 'operator');
   });
 
-  router.patch(`${base}/groups/:code`, ops, small, async (req, res) => {
+  router.patch(group, guard('PATCH', group), small, async (req, res) => {
     const campaignId = campaignOf(res, req.params.campaignId);
     const code = String(req.params.code);
     if (!campaignId) return;
@@ -67,7 +69,7 @@ export function campaignAdminRoutes(deps: CampaignAdminRoutesDeps): Router {
     deps.worker.relay(res, answer, 'quota change', 'operator');
   });
 
-  router.post(`${base}/quota-transfers`, ops, small, async (req, res) => {
+  router.post(transfers, guard('POST', transfers), small, async (req, res) => {
     const campaignId = campaignOf(res, req.params.campaignId);
     if (!campaignId) return;
     const transfer = parseInput(res, QuotaTransfer, req.body ?? {});

@@ -1,13 +1,13 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { CancelRequest, LookupRequest, RescheduleRequest } from '@khiw/contracts';
-import { requireRole } from '../auth/require-role';
+import { authorize, optionalScopeOf } from '../auth/authorize';
 import { citizenHash } from '../bookings/citizen-hash';
 import type { BookingWorkerClient } from '../http/booking-worker-client';
 import { parseInput, sendProblem } from '../http/problem';
 import { FIELD_MESSAGES } from '../http/problem-messages';
 import { sendRateLimited, type RateLimiter } from '../http/rate-limit';
 import { networkOf } from '../waiting-room/join-rate-limit';
-import { OPS_ROLES, type OpsClaims, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
+import type { QueueTokens } from '../waiting-room/tokens/queue-tokens';
 import { BookingIdParam, CancelInput, LookupInput, RescheduleInput } from './self-service-input';
 
 export interface AppointmentRoutesDeps {
@@ -30,7 +30,7 @@ export interface AppointmentRoutesDeps {
  */
 export function appointmentRoutes(deps: AppointmentRoutesDeps): Router {
   const router = express.Router();
-  const staff = requireRole(deps.tokens, OPS_ROLES);
+  const guard = authorize(deps.tokens);
 
   // A limit of 0 is off (RateLimiter allows everything): skip the hashing and the key work.
   const perNetwork: RequestHandler = async (req, res, next) => {
@@ -64,21 +64,23 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps): Router {
   router.get('/api/appointments/lookup', perNetwork, (req, res) => lookup(req, res, req.query));
   router.post('/api/appointments/lookup', perNetwork, (req, res) => lookup(req, res, req.body ?? {}));
 
-  const staffWhenSent: RequestHandler = (req, res, next) =>
-    req.get('authorization') ? staff(req, res, next) : next();
-
-  router.post('/api/appointments/:bookingId/cancel', staffWhenSent, perNetwork, async (req, res) => {
+  // With an Authorization header, a staff or ops token (the guard); without, the resident's identity.
+  const cancel = '/api/appointments/:bookingId/cancel';
+  router.post(cancel, guard('POST', cancel), perNetwork, async (req, res) => {
     const bookingId = parseBookingId(res, req.params.bookingId);
     if (!bookingId) return;
-    const operator = res.locals.operator as OpsClaims | undefined;
+    const scope = optionalScopeOf(res);
     let body: CancelRequest;
-    if (operator) {
-      // Site staff act for their own site only; a staff token without a site acts for none.
-      if (operator.role === 'staff' && !operator.site) return sendProblem(res, 'SITE_SCOPE_REQUIRED');
+    if (scope) {
+      // The booking's site and campaign are the worker's to check: another site's or
+      // campaign's booking is not found for this token (the guard refused a site-bound token
+      // without a site).
+      const { operator, site } = scope;
       body = {
         actor: operator.role,
         operator: operator.subject,
-        ...(operator.site && { site: operator.site }),
+        ...(site && { site }),
+        ...(operator.campaign && { campaignId: operator.campaign }),
       };
     } else {
       const input = parseInput(res, CancelInput, req.body ?? {});

@@ -4,10 +4,14 @@
  *
  *   node --import tsx services/gateway/src/cli/mint-token.ts --role ops --sub alice --ttl 8h
  *   node --import tsx services/gateway/src/cli/mint-token.ts --role staff --site SKH --sub nurse-1
+ *   node --import tsx services/gateway/src/cli/mint-token.ts --role ops --campaign samut-sakhon-2021
  *
  * A staff token names its site (--site): the roster pages show and check in that site only.
+ * --campaign scopes a token (a province's ops or staff) to one campaign: every other campaign,
+ * and what spans all of them (the national registry import, bull-board), is refused.
  */
 import { parseArgs } from 'node:util';
+import { campaignId } from '@khiw/contracts';
 import { createLogger } from '@khiw/observability';
 import { loadConfig } from '../config';
 import { loadKeyring } from '../waiting-room/tokens/load-keyring';
@@ -19,6 +23,7 @@ const { values } = parseArgs({
     sub: { type: 'string', default: process.env.USER ?? 'operator' },
     ttl: { type: 'string', default: '8h' },
     site: { type: 'string' },
+    campaign: { type: 'string' },
   },
 });
 
@@ -42,8 +47,13 @@ if (values.site !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(values.site)) {
   console.error('--site is a site id such as SKH');
   process.exit(64);
 }
-console.error(
-  `${role} token for ${values.sub}${values.site ? ` at ${values.site}` : ''}, key ${keyring.signing.kid}, valid ${ttlSeconds} s`,
-);
+if (values.campaign !== undefined && !campaignId.safeParse(values.campaign).success) {
+  console.error('--campaign is a campaign id such as samut-sakhon-2021');
+  process.exit(64);
+}
+const scope = `${values.site ? ` at ${values.site}` : ''}${values.campaign ? ` for ${values.campaign}` : ''}`;
+console.error(`${role} token for ${values.sub}${scope}, key ${keyring.signing.kid}, valid ${ttlSeconds} s`);
 const tokens = new QueueTokens(keyring, { ticketTtlSeconds: config.WAITING_ROOM_TICKET_TTL_SECONDS });
-console.log(tokens.signOps({ subject: values.sub!, role, ttlSeconds, site: values.site }));
+console.log(
+  tokens.signOps({ subject: values.sub!, role, ttlSeconds, site: values.site, campaign: values.campaign }),
+);

@@ -1,7 +1,5 @@
-import type { Request, RequestHandler, Response } from 'express';
-import { KhiwError } from '@khiw/errors';
-import { bearerToken } from '../auth/bearer-token';
-import { decodeJwt, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
+import type { Request, Response } from 'express';
+import { decodeJwt } from '../waiting-room/tokens/queue-tokens';
 
 /** The cookie that carries an ops token to the pages under /ops that cannot send a header (bull-board). */
 export const OPS_COOKIE = 'khiw_ops';
@@ -16,20 +14,6 @@ export function opsCookieToken(req: Request): string | undefined {
     if (name === OPS_COOKIE && value.length) return decodeURIComponent(value.join('='));
   }
   return undefined;
-}
-
-/**
- * An ops token from the Authorization header or the `khiw_ops` cookie (the header wins);
- * neither is TOKEN_MISSING (401), a staff token ROLE_FORBIDDEN (403). Claims in
- * `res.locals.operator`, as requireRole leaves them.
- */
-export function requireOpsSession(tokens: QueueTokens): RequestHandler {
-  return (req, res, next) => {
-    const token = bearerToken(req) ?? opsCookieToken(req);
-    if (!token) throw new KhiwError('TOKEN_MISSING', 'no ops token or session cookie');
-    res.locals.operator = tokens.verifyOps(token, ['ops']);
-    next();
-  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { campaignId } from '@khiw/contracts';
-import { requireRole } from '../auth/require-role';
+import { authorize } from '../auth/authorize';
 import { bearerToken } from '../auth/bearer-token';
 import { parseInput, sendProblem } from '../http/problem';
 import type { QueueTokens } from '../waiting-room/tokens/queue-tokens';
@@ -23,21 +23,22 @@ const AuditQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).def
 /** The ops console's API (ops token only): the overview, the charts' history, the audit log, the session. */
 export function opsRoutes(deps: OpsRoutesDeps): Router {
   const router = express.Router();
-  const ops = requireRole(deps.tokens, ['ops']);
+  const guard = authorize(deps.tokens);
+  const audit = '/api/admin/campaigns/:campaignId/audit';
 
-  router.get('/api/admin/ops/overview', ops, async (req, res) => {
+  router.get('/api/admin/ops/overview', guard('GET', '/api/admin/ops/overview'), async (req, res) => {
     const query = parseInput(res, CampaignQuery, req.query, 'operator');
     if (!query) return;
     res.set('Cache-Control', 'no-store').json(await deps.overview.execute(query));
   });
 
-  router.get('/api/admin/ops/history', ops, async (req, res) => {
+  router.get('/api/admin/ops/history', guard('GET', '/api/admin/ops/history'), async (req, res) => {
     const query = parseInput(res, CampaignQuery, req.query, 'operator');
     if (!query) return;
     res.set('Cache-Control', 'no-store').json(await deps.history.execute(query));
   });
 
-  router.get('/api/admin/campaigns/:campaignId/audit', ops, async (req, res) => {
+  router.get(audit, guard('GET', audit), async (req, res) => {
     const id = campaignId.safeParse(req.params.campaignId);
     if (!id.success) return sendProblem(res, 'NOT_FOUND');
     const query = parseInput(res, AuditQuery, req.query, 'operator');
@@ -46,8 +47,8 @@ export function opsRoutes(deps: OpsRoutesDeps): Router {
     res.set('Cache-Control', 'no-store').json({ entries });
   });
 
-  // The bearer was checked by `ops`: the cookie carries the same token to /ops/queues.
-  router.post('/api/admin/ops/session', ops, (req, res) => {
+  // The bearer was checked by the guard: the cookie carries the same token to /ops/queues.
+  router.post('/api/admin/ops/session', guard('POST', '/api/admin/ops/session'), (req, res) => {
     setOpsSessionCookie(req, res, bearerToken(req)!);
     res.set('Cache-Control', 'no-store').status(204).end();
   });

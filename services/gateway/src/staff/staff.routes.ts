@@ -1,10 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { campaignId as campaignIdSchema } from '@khiw/contracts';
 import type { Logger } from '@khiw/observability';
-import { requireRole } from '../auth/require-role';
+import { authorize, scopeOf } from '../auth/authorize';
 import { sendProblem } from '../http/problem';
 import { FIELD_MESSAGES } from '../http/problem-messages';
-import { OPS_ROLES, type OpsClaims, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
+import type { QueueTokens } from '../waiting-room/tokens/queue-tokens';
 import { streamUpload, type RosterClient } from './roster-client';
 
 export interface StaffRoutesDeps {
@@ -23,32 +23,21 @@ const invalid = (res: Response, field: string, key: 'siteRequired' | 'dateFormat
 /**
  * Site staff and ops on the roster (served by the roster service): the day's list per time
  * slot, search, check-in, CSV export; ops: campaign counts and the national-registry export.
- * A staff token is scoped to its site (the `site` claim); an ops token names the site in
- * the query (`?site=`).
+ * Who may call which is ROUTE_POLICIES' (src/auth/route-policy.ts): a staff token is scoped
+ * to its site (the `site` claim), an ops token names the site in the query (`?site=`), and
+ * a token with a `campaign` claim reaches that campaign only.
  */
 export function staffRoutes(deps: StaffRoutesDeps): Router {
   const router = express.Router();
-  const staff = requireRole(deps.tokens, OPS_ROLES);
-  const ops = requireRole(deps.tokens, ['ops']);
+  const guard = authorize(deps.tokens);
   const base = '/api/staff/campaigns/:campaignId';
 
   /** The campaign and site this caller may see, or undefined (the problem is sent). */
   const scope = (req: Request, res: Response): { campaignId: string; siteId: string } | undefined => {
     const campaign = campaignIdSchema.safeParse(req.params.campaignId);
     if (!campaign.success) return void sendProblem(res, 'NOT_FOUND');
-    const operator = res.locals.operator as OpsClaims;
-    const asked =
-      typeof req.query.site === 'string'
-        ? req.query.site
-        : (req.body as { site?: unknown } | undefined)?.site;
-    let siteId: string | undefined;
-    if (operator.role === 'staff') {
-      if (!operator.site) return void sendProblem(res, 'SITE_SCOPE_REQUIRED');
-      if (asked !== undefined && asked !== operator.site) return void sendProblem(res, 'SITE_SCOPE_REQUIRED');
-      siteId = operator.site;
-    } else {
-      siteId = typeof asked === 'string' ? asked : undefined;
-    }
+    // The guard resolved the site: a staff token's own, the one an ops token named.
+    const siteId = scopeOf(res).site;
     if (!siteId || !SITE.test(siteId)) return void invalid(res, 'site', 'siteRequired');
     return { campaignId: campaign.data, siteId };
   };
@@ -61,12 +50,14 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
   const sitePath = (s: { campaignId: string; siteId: string }) =>
     `/internal/campaigns/${s.campaignId}/sites/${encodeURIComponent(s.siteId)}`;
 
-  router.get('/api/staff/me', staff, (_req, res) => {
-    const { subject, role, site } = res.locals.operator as OpsClaims;
-    res.set('Cache-Control', 'no-store').json({ subject, role, site: site ?? null });
+  router.get('/api/staff/me', guard('GET', '/api/staff/me'), (_req, res) => {
+    const { subject, role, site, campaign } = scopeOf(res).operator;
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ subject, role, site: site ?? null, campaign: campaign ?? null });
   });
 
-  router.get(`${base}/roster`, staff, async (req, res) => {
+  router.get(`${base}/roster`, guard('GET', `${base}/roster`), async (req, res) => {
     const s = scope(req, res);
     if (!s) return;
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
@@ -80,19 +71,20 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
     deps.roster.relay(res, answer, 'roster day', 'operator');
   });
 
-  router.get(`${base}/roster.csv`, staff, async (req, res) => {
+  router.get(`${base}/roster.csv`, guard('GET', `${base}/roster.csv`), async (req, res) => {
     const s = scope(req, res);
     const date = s && dateOf(req, res);
     if (!s || !date) return;
     await deps.roster.download(`${sitePath(s)}/roster.csv?date=${date}`, res);
   });
 
-  router.post(`${base}/bookings/:bookingId/check-in`, staff, async (req, res) => {
+  const checkIn = `${base}/bookings/:bookingId/check-in`;
+  router.post(checkIn, guard('POST', checkIn), async (req, res) => {
     const s = scope(req, res);
     if (!s) return;
     const bookingId = String(req.params.bookingId);
     if (!UUID.test(bookingId)) return sendProblem(res, 'NOT_FOUND');
-    const operator = res.locals.operator as OpsClaims;
+    const { operator } = scopeOf(res);
     const answer = await deps.roster.call('POST', `/internal/bookings/${bookingId}/check-in`, {
       campaignId: s.campaignId,
       siteId: s.siteId,
@@ -102,19 +94,21 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
     deps.roster.relay(res, answer, 'check-in', 'operator');
   });
 
-  router.get('/api/admin/campaigns/:campaignId/roster/counts', ops, async (req, res) => {
+  const counts = '/api/admin/campaigns/:campaignId/roster/counts';
+  router.get(counts, guard('GET', counts), async (req, res) => {
     const campaign = campaignIdSchema.safeParse(req.params.campaignId);
     if (!campaign.success) return sendProblem(res, 'NOT_FOUND');
     const answer = await deps.roster.call('GET', `/internal/campaigns/${campaign.data}/counts`);
     deps.roster.relay(res, answer, 'counts', 'operator');
   });
 
-  router.get('/api/admin/campaigns/:campaignId/registry-export.csv', ops, async (req, res) => {
+  const registryExport = '/api/admin/campaigns/:campaignId/registry-export.csv';
+  router.get(registryExport, guard('GET', registryExport), async (req, res) => {
     const campaign = campaignIdSchema.safeParse(req.params.campaignId);
     if (!campaign.success) return sendProblem(res, 'NOT_FOUND');
     const status = req.query.status === 'checked_in' ? '?status=checked_in' : '';
     deps.logger.info(
-      { campaignId: campaign.data, operator: (res.locals.operator as OpsClaims).subject },
+      { campaignId: campaign.data, operator: scopeOf(res).operator.subject },
       'registry export',
     );
     await deps.roster.download(
@@ -142,14 +136,14 @@ export interface RegistryImportRoutesDeps {
  */
 export function registryImportRoutes(deps: RegistryImportRoutesDeps): Router {
   const router = express.Router();
-  const ops = requireRole(deps.tokens, ['ops']);
-  router.post('/api/admin/registry/vaccinated', ops, async (req, res) => {
+  const path = '/api/admin/registry/vaccinated';
+  router.post(path, authorize(deps.tokens)('POST', path), async (req, res) => {
     const url = new URL('/internal/registry/vaccinated', deps.bookingApiUrl);
     for (const key of ['source', 'mode']) {
       if (typeof req.query[key] === 'string') url.searchParams.set(key, req.query[key]);
     }
     deps.logger.info(
-      { operator: (res.locals.operator as OpsClaims).subject, source: url.searchParams.get('source') },
+      { operator: scopeOf(res).operator.subject, source: url.searchParams.get('source') },
       'registry import',
     );
     await streamUpload(req, res, {

@@ -1,11 +1,11 @@
 import express, { type Router } from 'express';
 import type { Logger } from '@khiw/observability';
-import { requireRole } from '../auth/require-role';
+import { authorize } from '../auth/authorize';
 import { parseInput } from '../http/problem';
 import { recordControl, type AuditRecorder } from '../ops/audit-log';
 import type { RoomCache } from './room-cache';
 import { markSoldOut } from './sold-out';
-import { OPS_ROLES, type OpsClaims, type QueueTokens } from './tokens/queue-tokens';
+import type { OpsClaims, QueueTokens } from './tokens/queue-tokens';
 import type { UpdateWaitingRoom } from './update-waiting-room.usecase';
 import { WaitingRoomSettingsPatch } from './waiting-room-settings';
 import type { WaitingRoomStats } from './waiting-room-stats.usecase';
@@ -19,14 +19,19 @@ export interface AdminRoutesDeps {
   logger: Logger;
 }
 
-/** Staff sees, ops steers the waiting room (JWT with role `ops` or `staff`, audience khiw-ops). */
+/**
+ * Staff sees, ops steers the waiting room (JWT with role `ops` or `staff`, audience khiw-ops;
+ * who may call which is ROUTE_POLICIES', src/auth/route-policy.ts).
+ */
 export function adminRoutes(deps: AdminRoutesDeps): Router {
   const router = express.Router();
-  const ops = requireRole(deps.tokens, ['ops']);
-  const staff = requireRole(deps.tokens, OPS_ROLES);
+  const guard = authorize(deps.tokens);
   const base = '/api/admin/campaigns/:campaignId';
+  const room = `${base}/waiting-room`;
+  const stats = `${base}/stats`;
+  const soldOut = `${base}/sold-out`;
 
-  router.patch(`${base}/waiting-room`, ops, async (req, res) => {
+  router.patch(room, guard('PATCH', room), async (req, res) => {
     const patch = parseInput(res, WaitingRoomSettingsPatch, req.body ?? {}, 'operator');
     if (!patch) return;
     const campaignId = String(req.params.campaignId);
@@ -48,12 +53,12 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     res.json({ ...settings, auditRecorded });
   });
 
-  router.get(`${base}/stats`, staff, async (req, res) => {
+  router.get(stats, guard('GET', stats), async (req, res) => {
     const stats = await deps.stats.execute({ campaignId: String(req.params.campaignId) });
     res.set('Cache-Control', 'no-store').json(stats);
   });
 
-  router.post(`${base}/sold-out`, ops, async (req, res) => {
+  router.post(soldOut, guard('POST', soldOut), async (req, res) => {
     const campaignId = String(req.params.campaignId);
     await deps.rooms.get(campaignId);
     const changed = await markSoldOut(deps.rooms.redis, deps.rooms.namespace, campaignId);

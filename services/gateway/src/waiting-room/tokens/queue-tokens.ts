@@ -33,6 +33,11 @@ export interface OpsClaims {
   role: OpsRole;
   /** The one vaccination site a staff token is for (roster lists, check-in); ops tokens have none. */
   site?: string;
+  /**
+   * The one campaign the token may act on (a province's ops or staff); none: every campaign.
+   * Checked per route by the route policy (src/auth/route-policy.ts).
+   */
+  campaign?: string;
 }
 
 type TokenType = 'ticket' | 'access' | 'ops';
@@ -84,9 +89,20 @@ export class QueueTokens {
     );
   }
 
-  signOps(input: { subject: string; role: OpsRole; ttlSeconds: number; site?: string }): string {
+  signOps(input: {
+    subject: string;
+    role: OpsRole;
+    ttlSeconds: number;
+    site?: string;
+    campaign?: string;
+  }): string {
     return this.sign(
-      { typ: 'ops', role: input.role, ...(input.site && { site: input.site }) },
+      {
+        typ: 'ops',
+        role: input.role,
+        ...(input.site && { site: input.site }),
+        ...(input.campaign && { campaign: input.campaign }),
+      },
       { subject: input.subject, audience: OPS_AUDIENCE, expiresIn: input.ttlSeconds },
     );
   }
@@ -129,7 +145,17 @@ export class QueueTokens {
       throw new KhiwError('ROLE_FORBIDDEN', `role ${String(payload.role)} may not do this`);
     }
     const site = typeof payload.site === 'string' && payload.site ? payload.site : undefined;
-    return { subject: payload.sub!, role: payload.role as OpsRole, ...(site && { site }) };
+    // A campaign claim of the wrong type must not widen the token to every campaign.
+    if (payload.campaign !== undefined && (typeof payload.campaign !== 'string' || !payload.campaign)) {
+      throw new KhiwError('TOKEN_INVALID', 'ops token campaign claim is malformed');
+    }
+    const campaign = payload.campaign as string | undefined;
+    return {
+      subject: payload.sub!,
+      role: payload.role as OpsRole,
+      ...(site && { site }),
+      ...(campaign && { campaign }),
+    };
   }
 
   private sign(claims: Record<string, unknown>, options: jwt.SignOptions): string {
