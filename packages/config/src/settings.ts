@@ -29,8 +29,24 @@ const booleanFlag = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
 
+const millis = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/**
+ * Every service's HTTP server timeouts (packages/observability listen()). Keep-alive outlives
+ * the 60 s idle timeout of an AWS ALB or nginx in front, so the balancer closes first.
+ */
+const httpServer = {
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: millis(65_000, 1000, 600_000),
+  /** First byte to last header of a request, and how long a new socket may stay silent. */
+  HTTP_HEADERS_TIMEOUT_MS: millis(20_000, 1000, 600_000),
+  /** First byte to last body byte: a registry import upload must fit (gateway and worker). */
+  HTTP_REQUEST_TIMEOUT_MS: millis(300_000, 1000, 3_600_000),
+};
+
 export const settings = {
   port,
+  httpServer,
   booleanFlag,
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

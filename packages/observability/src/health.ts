@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type Request, type Response, type Router } from 'express';
 import { Gauge, type Registry } from 'prom-client';
 
 /** A readiness check resolves when the dependency answers and rejects (or times out) when not. */
@@ -10,10 +10,18 @@ export interface HealthOptions {
   /** While draining for shutdown, readiness fails so load balancers stop sending work. */
   isDraining: () => boolean;
   checkTimeoutMs?: number;
+  /** false: `/metrics` is served by createMetricsApp on its own port instead (the gateway's METRICS_PORT). */
+  metrics?: boolean;
 }
 
 /** `/healthz` (the process is alive), `/readyz` (its dependencies answer), `/metrics`. */
-export function healthRoutes({ registry, checks, isDraining, checkTimeoutMs = 2000 }: HealthOptions): Router {
+export function healthRoutes({
+  registry,
+  checks,
+  isDraining,
+  checkTimeoutMs = 2000,
+  metrics = true,
+}: HealthOptions): Router {
   const router = express.Router();
   readinessGauge(registry, checks, checkTimeoutMs);
   router.get('/healthz', (_req, res) => {
@@ -28,10 +36,20 @@ export function healthRoutes({ registry, checks, isDraining, checkTimeoutMs = 20
     const failed = Object.values(results).some((outcome) => outcome !== 'ok');
     res.status(failed ? 503 : 200).json({ status: failed ? 'unready' : 'ready', checks: results });
   });
-  router.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
-  });
+  if (metrics) router.get('/metrics', metricsHandler(registry));
   return router;
+}
+
+const metricsHandler = (registry: Registry) => async (_req: Request, res: Response) => {
+  res.type(registry.contentType).send(await registry.metrics());
+};
+
+/** Only `/metrics`, for a listener on an internal interface that the public port does not share. */
+export function createMetricsApp(registry: Registry): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', metricsHandler(registry));
+  return app;
 }
 
 /**

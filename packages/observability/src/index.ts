@@ -1,5 +1,5 @@
 export { createLogger, type Logger, type LoggerSettings } from './logger';
-export { maskDeep, maskString } from './mask';
+export { findPii, maskDeep, maskString, type PiiKind, type PiiMatch } from './mask';
 export {
   Counter,
   createMetricsRegistry,
@@ -10,6 +10,7 @@ export {
   Registry,
 } from './metrics';
 export {
+  createMetricsApp,
   createServiceApp,
   healthRoutes,
   runReadinessChecks,
@@ -29,7 +30,13 @@ export {
   type ReplicaHeartbeatOptions,
   type ReplicaReport,
 } from './heartbeat';
-export { listen, type ClosableServer } from './http-server';
+export {
+  DEFAULT_HTTP_TIMEOUTS,
+  httpTimeoutsOf,
+  listen,
+  type ClosableServer,
+  type HttpTimeouts,
+} from './http-server';
 export { refreshEvery, type Refresh, type RefreshOptions } from './refresh-every';
 export { createShutdown, type Shutdown } from './shutdown';
 export { createServiceRuntime, runService, type ServiceRuntime } from './service-runtime';

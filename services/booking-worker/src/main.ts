@@ -16,6 +16,7 @@ import {
   createServiceRuntime,
   Gauge,
   Histogram,
+  httpTimeoutsOf,
   listen,
   refreshEvery,
   runService,
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
       token: config.INTERNAL_API_TOKEN,
     }),
   );
-  const server = await listen(app, config.PORT);
+  const server = await listen(app, config.PORT, undefined, undefined, httpTimeoutsOf(config));
   // Only a worker that runs the relay talks to Kafka.
   const kafkaProbe = config.OUTBOX_RELAY_ENABLED ? createKafkaProbe(kafka) : undefined;
   const heartbeat = runtime.replicaHeartbeat({

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
-import { loadConfigOrExit, settings } from '@khiw/config';
+import { internalTokenInProduction, loadConfigOrExit, settings } from '@khiw/config';
 
 const seconds = (fallback: number, max = 86_400) => z.coerce.number().int().min(1).max(max).default(fallback);
 
@@ -30,6 +30,31 @@ export const GatewayConfig = z
     PORT: settings.port(8080),
     REDIS_URL: settings.REDIS_URL,
     SHUTDOWN_TIMEOUT_MS: settings.SHUTDOWN_TIMEOUT_MS,
+    ...settings.httpServer,
+    /**
+     * When set, `/metrics` is served only on this port (bound to METRICS_HOST), never on the
+     * public PORT. Required in production; unset in development and tests: on PORT as before.
+     */
+    METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /** The internal interface for METRICS_PORT (0.0.0.0 inside a container network). */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /**
+     * Partner origins allowed to call the API from a browser (comma-separated, exact
+     * `https://host[:port]`). Empty: closed, no Access-Control-Allow-Origin for anyone.
+     */
+    CORS_ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (list) => list.every((o) => /^https?:\/\/[^/\s*]+$/.test(o)),
+        'comma-separated origins like https://partner.example (scheme and host, no path, no *)',
+      ),
     /** Public base URL printed in links (the ingress address in production). */
     PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
 
@@ -88,6 +113,7 @@ export const GatewayConfig = z
     SELF_SERVICE_PER_NETWORK_PER_MINUTE: z.coerce.number().int().min(0).default(120),
   })
   .superRefine((config, ctx) => {
+    internalTokenInProduction(config, ctx);
     if (config.NODE_ENV === 'production' && !config.GATEWAY_SIGNING_KEY && !config.GATEWAY_SIGNING_KEY_FILE) {
       ctx.addIssue({
         code: 'custom',
@@ -104,6 +130,16 @@ export const GatewayConfig = z
         path: ['BOOKING_REQUEST_ID_SECRET'],
         message: 'required in production (a random secret of at least 16 characters)',
       });
+    }
+    if (config.NODE_ENV === 'production' && config.METRICS_PORT === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_PORT'],
+        message: 'required in production: /metrics is not served on the public port',
+      });
+    }
+    if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT' });
     }
     if (Boolean(config.GATEWAY_PREVIOUS_PUBLIC_KEY) !== Boolean(config.GATEWAY_PREVIOUS_KEY_ID)) {
       ctx.addIssue({

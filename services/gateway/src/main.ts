@@ -3,15 +3,18 @@ import express from 'express';
 import { Queue } from 'bullmq';
 import { QUEUES } from '@khiw/contracts';
 import {
+  createMetricsApp,
   createServiceApp,
   createServiceRuntime,
   httpMetricsMiddleware,
+  httpTimeoutsOf,
   listen,
   runService,
 } from '@khiw/observability';
 import { bullPrefix, closeRedis, createRedisClient, pingRedis } from '@khiw/redis';
 import { campaignAdminRoutes } from './admin/campaign-admin.routes';
 import { appointmentRoutes } from './appointments/appointments.routes';
+import { assertRoutePolicies } from './auth/route-inventory';
 import { BookingRequestStatus } from './bookings/booking-request-status.usecase';
 import { bookingRoutes } from './bookings/bookings.routes';
 import { CampaignCatalog } from './bookings/campaign-catalog';
@@ -19,7 +22,8 @@ import { campaignSlotsRoutes } from './bookings/campaign-slots.routes';
 import { SubmitBooking } from './bookings/submit-booking.usecase';
 import { campaignRoutes } from './campaigns/campaigns.routes';
 import { BookingWorkerClient } from './http/booking-worker-client';
-import { apiNotFound, problemHandler } from './http/problem';
+import { answerClientError, apiNotFound, problemHandler } from './http/problem';
+import { apiCors, securityHeaders } from './http/security-headers';
 import { RateLimiter } from './http/rate-limit';
 import { AuditLog } from './ops/audit-log';
 import { createOpsConsole } from './ops/ops-console';
@@ -49,7 +53,15 @@ async function main(): Promise<void> {
   });
 
   const checks = { redis: () => pingRedis(redis) };
-  const app = createServiceApp({ registry, isDraining: () => shutdown.draining, checks });
+  // Production (METRICS_PORT required): /metrics on an internal listener only, not the public port.
+  const app = createServiceApp({
+    registry,
+    isDraining: () => shutdown.draining,
+    checks,
+    metrics: config.METRICS_PORT === undefined,
+  });
+  app.use(securityHeaders());
+  app.use('/api', apiCors(config.CORS_ALLOWED_ORIGINS));
   const worker = new BookingWorkerClient({
     baseUrl: config.BOOKING_API_URL,
     timeoutMs: config.BOOKING_API_TIMEOUT_MS,
@@ -145,7 +157,21 @@ async function main(): Promise<void> {
   app.use('/api', apiNotFound);
   app.use(express.static(path.resolve(__dirname, '../public'), { maxAge: '5m' }));
   app.use(problemHandler({ logger, tokensRefused: waitingRoom.metrics.tokensRefused }));
-  const server = await listen(app, config.PORT);
+  // Every mounted route has an entry in ROUTE_POLICIES (who may call it), or no start.
+  assertRoutePolicies(app);
+  const timeouts = httpTimeoutsOf(config);
+  const server = await listen(app, config.PORT, undefined, undefined, timeouts);
+  server.server.on('clientError', answerClientError);
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : await listen(
+          createMetricsApp(registry),
+          config.METRICS_PORT,
+          config.METRICS_HOST,
+          undefined,
+          timeouts,
+        );
   if (config.WAITING_ROOM_ADMISSION_LOOP) waitingRoom.loop.start();
   opsConsole.sampler.start();
   const heartbeat = runtime.replicaHeartbeat({
@@ -157,7 +183,9 @@ async function main(): Promise<void> {
   heartbeat.start();
 
   shutdown.add('admission loop', () => waitingRoom.loop.close());
-  shutdown.add('http', () => server.close());
+  shutdown.add('http', async () => {
+    await Promise.all([server.close(), metricsServer?.close()]);
+  });
   shutdown.add('booking queue', () => bookingQueue.close());
   shutdown.add('ops console', () => opsConsole.close());
   shutdown.add('worker and roster connections', async () => {
@@ -167,7 +195,10 @@ async function main(): Promise<void> {
     await closeRedis(redis);
     await closeRedis(queueConnection);
   });
-  logger.info({ port: server.port, url: config.PUBLIC_BASE_URL }, 'gateway ready');
+  logger.info(
+    { port: server.port, metricsPort: metricsServer?.port, url: config.PUBLIC_BASE_URL },
+    'gateway ready',
+  );
 }
 
 runService('gateway', main);

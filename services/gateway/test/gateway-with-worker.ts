@@ -8,7 +8,8 @@ import { QueueTokens } from '../src/waiting-room/tokens/queue-tokens';
 import { bookingQueue, client, type HttpAnswer } from './booking-fixtures';
 import { closeRedis, deleteNamespace, testRedis } from './waiting-room-fixtures';
 
-const INTERNAL_TOKEN = 'internal-token-for-tests-0123456789';
+/** Shared by the gateway and worker started here (and any other service a test starts beside them). */
+export const INTERNAL_TOKEN = 'internal-token-for-tests-0123456789';
 
 /**
  * A gateway against a REAL booking worker, for the file that calls it (beforeAll/afterAll):
@@ -16,9 +17,13 @@ const INTERNAL_TOKEN = 'internal-token-for-tests-0123456789';
  * port and both share INTERNAL_API_TOKEN, so every 2xx also proves the gateway sent the
  * token (the worker answers 401 without it). Campaigns are loaded through the gateway's ops
  * route; the database is there to check what the worker did. `gatewayEnv` adds or
- * overrides gateway settings (WAITING_ROOM_MAX_BOOKINGS, say).
+ * overrides gateway settings (WAITING_ROOM_MAX_BOOKINGS, say); a function is called when the
+ * gateway starts (settings known only then, another service's port).
  */
-export function gatewayWithWorker(name: string, gatewayEnv: Record<string, string> = {}) {
+export function gatewayWithWorker(
+  name: string,
+  gatewayEnv: Record<string, string> | (() => Record<string, string>) = {},
+) {
   const namespace = uniqueNamespace(name);
   const key = generateSigningKey('test-key');
   const tokens = new QueueTokens(new Keyring(key), { ticketTtlSeconds: 3600 });
@@ -27,6 +32,9 @@ export function gatewayWithWorker(name: string, gatewayEnv: Record<string, strin
   let gateway: RunningService | undefined;
   let base = '';
   const env = {
+    namespace,
+    /** Signs with the gateway's key: tickets, access and ops tokens of any shape. */
+    tokens,
     opsToken: tokens.signOps({ subject: 'test-ops', role: 'ops', ttlSeconds: 600 }),
     staffToken: tokens.signOps({ subject: 'test-staff', role: 'staff', ttlSeconds: 600 }),
     /** A site's staff token (`staffToken` names no site). */
@@ -37,6 +45,10 @@ export function gatewayWithWorker(name: string, gatewayEnv: Record<string, strin
     call: client(() => base),
     /** The worker's process id (to pause it). */
     workerPid: () => worker!.child.pid!,
+    /** The worker's own address (its internal API), for tests of that API. */
+    workerBase: () => `http://127.0.0.1:${worker!.port}`,
+    /** The gateway's port (raw sockets). */
+    gatewayPort: () => gateway!.port,
   };
 
   beforeAll(async () => {
@@ -58,7 +70,7 @@ export function gatewayWithWorker(name: string, gatewayEnv: Record<string, strin
       INTERNAL_API_TOKEN: INTERNAL_TOKEN,
       SELF_SERVICE_PER_CITIZEN_PER_MINUTE: '5',
       SELF_SERVICE_PER_NETWORK_PER_MINUTE: '8',
-      ...gatewayEnv,
+      ...(typeof gatewayEnv === 'function' ? gatewayEnv() : gatewayEnv),
     });
     base = `http://127.0.0.1:${gateway.port}`;
   });

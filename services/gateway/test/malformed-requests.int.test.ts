@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { newCampaignId, tinyCampaign } from '../../booking-worker/test/worker-fixtures';
 import { expectProblem, gatewayWithWorker } from './gateway-with-worker';
@@ -60,5 +61,33 @@ describe('malformed requests get the envelope', () => {
     expect(answer.status).toBe(200);
     expect(Date.parse(answer.body.opensAt as string)).toBeLessThan(Date.now());
     expect(answer.body.state).toBe('open');
+  });
+
+  it('answers what the HTTP parser refuses (headers over 16 KiB, not HTTP) with the envelope, and closes', async () => {
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(env.gatewayPort(), '127.0.0.1', () => socket.write(request));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    const cases: [string, number, string][] = [
+      [
+        `GET /api/queue/status HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+        431,
+        'HEADERS_TOO_LARGE',
+      ],
+      ['NOT HTTP AT ALL\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ];
+    for (const [request, status, code] of cases) {
+      const text = await raw(request);
+      const [head, body] = text.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head).toMatch(/content-type: application\/json/i);
+      const parsed = JSON.parse(body!) as { error: { code: string; message: { th: string; en: string } } };
+      expect(parsed.error.code).toBe(code);
+      expect(parsed.error.message.th.length).toBeGreaterThan(0);
+    }
   });
 });

@@ -13,6 +13,7 @@ export const NotificationConfig = z.object({
   KAFKA_BROKERS: settings.KAFKA_BROKERS,
   KAFKA_CLIENT_ID: settings.KAFKA_CLIENT_ID,
   SHUTDOWN_TIMEOUT_MS: settings.SHUTDOWN_TIMEOUT_MS,
+  ...settings.httpServer,
   /** The SMS gateway adapter; only Kannel today (see src/sms/sms.provider.ts to add one). */
   SMS_PROVIDER: z.enum(['kannel']).default('kannel'),
   KANNEL_SENDSMS_URL: z.url().default('http://127.0.0.1:13013/cgi-bin/sendsms'),

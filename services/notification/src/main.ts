@@ -11,7 +11,13 @@ import {
   watchConsumerLag,
   watchOutboxAge,
 } from '@khiw/kafka';
-import { createServiceApp, createServiceRuntime, listen, runService } from '@khiw/observability';
+import {
+  createServiceApp,
+  createServiceRuntime,
+  httpTimeoutsOf,
+  listen,
+  runService,
+} from '@khiw/observability';
 import { bullPrefix, closeRedis, createRedisClient, pingRedis } from '@khiw/redis';
 import { CampaignSmsSettingsSource } from './campaigns/campaign-sms-settings';
 import { notificationGroupId, startBookingEventsConsumer } from './sms/booking-events.consumer';
@@ -79,7 +85,7 @@ async function main(): Promise<void> {
   };
   const app = createServiceApp({ registry, isDraining: () => shutdown.draining, checks });
   app.use(deliveryReportRoutes(ledger, logger, metrics));
-  const server = await listen(app, config.PORT);
+  const server = await listen(app, config.PORT, undefined, undefined, httpTimeoutsOf(config));
 
   await producer.connect();
   const relay = new OutboxRelay({

@@ -16,6 +16,7 @@ import {
   createServiceRuntime,
   Histogram,
   httpMetricsMiddleware,
+  httpTimeoutsOf,
   listen,
   runService,
 } from '@khiw/observability';
@@ -86,6 +87,9 @@ async function main(): Promise<void> {
   const server = await listen(
     withLookupFastPath(app, { lookup, token: config.INTERNAL_API_TOKEN, metrics, logger }),
     config.PORT,
+    undefined,
+    undefined,
+    httpTimeoutsOf(config),
   );
 
   await producer.connect();

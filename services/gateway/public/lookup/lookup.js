@@ -113,7 +113,7 @@ async function find(event) {
   if (!validBirthDate(birthDate)) return $('birthDate').focus();
   try {
     const body = { campaignId, citizenId: citizenId.digits, birthDate };
-    state = await request('/api/appointments/lookup', { method: 'POST', body });
+    state = await request('/api/appointments/lookup', { method: 'POST', body, idempotent: true });
     who = { citizenId: citizenId.digits, birthDate };
     // A press armed for the previous person must not cancel this one's booking.
     moving = false;

@@ -14,19 +14,40 @@ export class ApiError extends Error {
   }
 }
 
-/** `as: 'blob'` for a download. */
-export async function request(path, { method = 'GET', token, body, timeoutMs = 15000, as = 'json' } = {}) {
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * `as: 'blob'` for a download. An idempotent request (GET, or a POST the server deduplicates:
+ * `idempotent: true`) is sent once more when the connection is reset under it (fetch's
+ * TypeError; not a timeout): a reused keep-alive socket that a proxy was closing.
+ */
+export async function request(
+  path,
+  {
+    method = 'GET',
+    token,
+    body,
+    timeoutMs = 15000,
+    as = 'json',
+    idempotent = IDEMPOTENT_METHODS.has(method),
+  } = {},
+) {
   const headers = { Accept: as === 'json' ? 'application/json' : '*/*' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let response;
-  try {
-    response = await fetch(path, {
+  const send = () =>
+    fetch(path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
       signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(timeoutMs) : undefined,
+    });
+  let response;
+  try {
+    response = await send().catch((error) => {
+      if (!idempotent || !(error instanceof TypeError)) throw error;
+      return send();
     });
   } catch {
     throw new ApiError(0, undefined, undefined);

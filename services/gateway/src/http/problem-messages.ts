@@ -54,6 +54,9 @@ export const PROBLEM_MESSAGES: { readonly [C in PersonFacingCode]: Localized } =
   },
   MALFORMED_JSON: { th: 'ข้อมูลที่ส่งมาไม่ถูกต้อง', en: 'The request body is not valid JSON' },
   BODY_TOO_LARGE: { th: 'ข้อมูลที่ส่งมามีขนาดใหญ่เกินไป', en: 'The request body is too large' },
+  MALFORMED_REQUEST: { th: 'คำขอไม่ถูกต้อง', en: 'The request is not valid HTTP' },
+  HEADERS_TOO_LARGE: { th: 'ส่วนหัวของคำขอมีขนาดใหญ่เกินไป', en: 'The request headers are too large' },
+  REQUEST_TIMEOUT: { th: 'คำขอใช้เวลานานเกินไป กรุณาลองใหม่', en: 'The request took too long; please try again' },
   UNAUTHORIZED: { th: 'ไม่มีสิทธิ์', en: 'Not allowed' },
   NOT_FOUND: { th: 'ไม่พบข้อมูลที่ต้องการ', en: 'Not found' },
   ALREADY_CANCELLED: { th: 'การจองนี้ถูกยกเลิกไปแล้ว', en: 'This booking is already cancelled.' },
@@ -68,6 +71,14 @@ export const PROBLEM_MESSAGES: { readonly [C in PersonFacingCode]: Localized } =
   SITE_SCOPE_REQUIRED: {
     th: 'บัตรผ่านของเจ้าหน้าที่ต้องระบุสถานที่ฉีด',
     en: 'A staff token must name its vaccination site',
+  },
+  SITE_FORBIDDEN: {
+    th: 'บัตรผ่านนี้ใช้ได้เฉพาะสถานที่ฉีดของตนเท่านั้น',
+    en: 'This token is for another vaccination site',
+  },
+  CAMPAIGN_FORBIDDEN: {
+    th: 'บัตรผ่านนี้ใช้ได้เฉพาะแคมเปญที่ระบุไว้ในบัตรเท่านั้น',
+    en: 'This token is for another campaign',
   },
   IMPORT_ABORTED: {
     th: 'การอัปโหลดไม่สมบูรณ์ ไม่มีข้อมูลถูกนำเข้า',

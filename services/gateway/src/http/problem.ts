@@ -1,4 +1,6 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { KhiwError, WAITING_ROOM_CODES, type PersonFacingCode } from '@khiw/errors';
 import type { Counter, Logger } from '@khiw/observability';
@@ -36,12 +38,17 @@ const STATUS: { readonly [C in PersonFacingCode]: number } = {
   INVALID_INPUT: 400,
   MALFORMED_JSON: 400,
   BODY_TOO_LARGE: 413,
+  MALFORMED_REQUEST: 400,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   ALREADY_CANCELLED: 409,
   QUOTA_BELOW_BOOKED: 409,
   QUOTAS_OVER_TOTAL: 409,
   SITE_SCOPE_REQUIRED: 403,
+  SITE_FORBIDDEN: 403,
+  CAMPAIGN_FORBIDDEN: 403,
   IMPORT_ABORTED: 400,
   RATE_LIMITED: 429,
   TOKEN_MISSING: 401,
@@ -127,6 +134,12 @@ export function parseInput<S extends z.ZodType>(
 // ioredis' words for a connection that is down: the request may succeed once it is back.
 const REDIS_DOWN = /Connection is closed|ECONNREFUSED|max retries|Stream isn't writeable/i;
 
+/** An http-errors 400 or 415 that body-parser raised (`expose`: meant for the client). */
+function isUnreadableBody(err: unknown): boolean {
+  const { status, expose } = (err ?? {}) as { status?: unknown; expose?: unknown };
+  return expose === true && (status === 400 || status === 415);
+}
+
 /** The error as a KhiwError the gateway can answer, or undefined for a bug (a 500). */
 function khiwErrorOf(err: unknown): KhiwError | undefined {
   if (KhiwError.is(err)) return err;
@@ -137,6 +150,9 @@ function khiwErrorOf(err: unknown): KhiwError | undefined {
   // express could not decode a path parameter (`%ff`): the address is malformed, not a bug.
   if (err instanceof URIError && (err as { status?: unknown }).status === 400)
     return new KhiwError('INVALID_INPUT', err.message, { cause: err });
+  // Any other refusal of the body parser (a charset or content encoding it does not read, a
+  // gzip body that does not inflate): the body is unreadable, the client's fault, not a bug.
+  if (isUnreadableBody(err)) return new KhiwError('MALFORMED_JSON', 'body unreadable', { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   if (REDIS_DOWN.test(message)) return new KhiwError('TEMPORARILY_UNAVAILABLE', message, { cause: err });
   return undefined;
@@ -155,9 +171,12 @@ export interface ProblemHandlerDeps {
  * other error is a bug, logged and answered 500.
  */
 export function problemHandler(deps: ProblemHandlerDeps): ErrorRequestHandler {
-  return (err, _req, res, next) => {
+  return (err, req, res, next) => {
     // A stream that broke after its first bytes: nothing to answer, express ends the socket.
     if (res.headersSent) return next(err);
+    // Refused before its body was read (an upload without a token): the rest of the body is
+    // still on the wire, so this connection is closed after the answer rather than reused.
+    if (hasUnreadBody(req)) res.set('Connection', 'close');
     const error = khiwErrorOf(err);
     if (!error || !isPersonFacingCode(error.code)) {
       deps.logger.error({ err }, 'unhandled request error');
@@ -171,6 +190,40 @@ export function problemHandler(deps: ProblemHandlerDeps): ErrorRequestHandler {
       error.retryAfterMs === undefined ? undefined : Math.max(1, Math.ceil(error.retryAfterMs / 1000));
     sendProblem(res, error.code, { retryAfterSeconds });
   };
+}
+
+/**
+ * The server's `clientError` listener: what Node's HTTP parser refuses before any route runs
+ * (headers over 16 KiB, a request line that is not HTTP, headers too slow) gets the JSON
+ * envelope rather than Node's empty answer, and the connection is closed.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  const inProgress = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inProgress?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const code: PersonFacingCode =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'HEADERS_TOO_LARGE'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'REQUEST_TIMEOUT'
+        : 'MALFORMED_REQUEST';
+  const status = STATUS[code];
+  const body = JSON.stringify({ error: { code, message: problemMessage(code) } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Cache-Control: no-store\r\nConnection: close\r\n\r\n' +
+      body,
+  );
+}
+
+function hasUnreadBody(req: Request): boolean {
+  const declared =
+    Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  return declared && !req.readableEnded;
 }
 
 /** Anything under /api that no route took: the JSON envelope, not express's HTML page. */

@@ -83,6 +83,9 @@ export async function streamUpload(
       if (!req.complete) return;
       throw unavailable(`upload to ${target.url.pathname} failed`, error);
     }
+    // The service may answer before it read the whole upload (a bad header line): what is left
+    // of the body is never read, so this connection cannot carry another request. Close it.
+    if (!req.readableEnded) res.set('Connection', 'close');
     if (!upstream.ok && upstream.status !== 422) {
       const answer = { status: upstream.status, body: await jsonOf(upstream) };
       return relayAnswer(res, answer, { logger: target.logger, context: 'upload', variant: 'operator' });
