@@ -9,4 +9,10 @@ export {
   sendProblem,
   type InternalAnswer,
 } from './internal-answer';
-export { internalErrorHandler, requireInternalToken, tokenAccepted } from './internal-routes';
+export {
+  internalErrorHandler,
+  internalNotFound,
+  requireInternalToken,
+  tokenAccepted,
+} from './internal-routes';
+export { storableInPostgres } from './storable';

@@ -36,6 +36,14 @@ export function internalErrorHandler(): ErrorRequestHandler {
     const type = (err as { type?: string } | null)?.type;
     if (type === 'entity.parse.failed') return sendProblem(res, 'INVALID_INPUT', { ...NOT_JSON_FIELDS });
     if (type === 'entity.too.large') return sendProblem(res, 'BODY_TOO_LARGE');
+    // Any other refusal of the body parser (a charset or content encoding it does not read, a
+    // gzip body that does not inflate) or a path parameter express cannot decode (`%ff`).
+    const status = (err as { status?: unknown } | null)?.status;
+    const forClient = (err as { expose?: unknown } | null)?.expose === true || err instanceof URIError;
+    if (forClient && (status === 400 || status === 415)) return sendProblem(res, 'INVALID_INPUT');
     next(err);
   };
 }
+
+/** After an internal API's routes: an address no route took answers NOT_FOUND, not express's HTML. */
+export const internalNotFound: RequestHandler = (_req, res) => sendProblem(res, 'NOT_FOUND');

@@ -20,6 +20,8 @@ export class GetRequestState {
   }
 
   async execute({ requestId }: GetRequestStateCommand): Promise<ResidentState> {
+    // PostgreSQL text cannot hold NUL (the query would fail, a 500): no request has such an id.
+    if (requestId.includes('\u0000')) throw new KhiwError('NOT_FOUND');
     const row = await this.bookings.latestOfRequest(requestId);
     if (row) return { campaignId: row.campaign_id, booking: toAppointment(row), standby: null };
     const campaignId = await this.standby.campaignOfWaitingRequest(requestId);

@@ -1,7 +1,21 @@
 import express, { type Router } from 'express';
 import type { Queue } from 'bullmq';
-import { CancelRequest, LookupRequest, QuotaChange, QuotaTransfer, RescheduleRequest } from '@khiw/contracts';
-import { internalErrorHandler, parseOrAnswer, requireInternalToken, sendProblem } from '@khiw/internal-api';
+import {
+  campaignId as campaignIdSchema,
+  CancelRequest,
+  LookupRequest,
+  QuotaChange,
+  QuotaTransfer,
+  RescheduleRequest,
+} from '@khiw/contracts';
+import {
+  internalErrorHandler,
+  internalNotFound,
+  parseOrAnswer,
+  storableInPostgres,
+  requireInternalToken,
+  sendProblem,
+} from '@khiw/internal-api';
 import type { Logger } from '@khiw/observability';
 import type { CancelBooking } from '../bookings/cancel-booking.usecase';
 import type { GetRequestState } from '../bookings/get-request-state.usecase';
@@ -79,6 +93,10 @@ export function internalRoutes(deps: InternalRoutesDeps): Router {
     if ((req.body as { id?: unknown } | undefined)?.id !== campaignId) {
       return sendProblem(res, 'INVALID_INPUT', { id: 'must match the campaign in the path' });
     }
+    // The file is kept whole (jsonb): a NUL, a lone surrogate or a `__proto__` key would fail the write.
+    if (!storableInPostgres(req.body)) {
+      return sendProblem(res, 'INVALID_INPUT', { '(body)': 'unstorable text or key' });
+    }
     const summary = await deps.loadCampaign.execute(req.body);
     await snapshots.publish(campaignId);
     res.json(summary);
@@ -87,7 +105,8 @@ export function internalRoutes(deps: InternalRoutesDeps): Router {
   router.patch('/internal/campaigns/:campaignId/groups/:code', async (req, res) => {
     const body = parseOrAnswer(res, QuotaChange, req.body);
     if (!body) return;
-    const campaignId = String(req.params.campaignId);
+    const campaignId = campaignOf(req.params.campaignId);
+    if (!campaignId) return sendProblem(res, 'NOT_FOUND');
     const result = await deps.setGroupQuota.execute({
       campaignId,
       code: String(req.params.code),
@@ -100,12 +119,20 @@ export function internalRoutes(deps: InternalRoutesDeps): Router {
   router.post('/internal/campaigns/:campaignId/quota-transfers', async (req, res) => {
     const body = parseOrAnswer(res, QuotaTransfer, req.body);
     if (!body) return;
-    const campaignId = String(req.params.campaignId);
+    const campaignId = campaignOf(req.params.campaignId);
+    if (!campaignId) return sendProblem(res, 'NOT_FOUND');
     const result = await deps.transferQuota.execute({ campaignId, ...body });
     snapshots.touch(campaignId, true);
     res.json(result);
   });
 
+  router.use('/internal', internalNotFound);
   router.use('/internal', internalErrorHandler());
   return router;
+}
+
+/** The path's campaign id when it has a campaign id's shape (no campaign has another; NUL would fail the query). */
+function campaignOf(value: unknown): string | undefined {
+  const parsed = campaignIdSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }

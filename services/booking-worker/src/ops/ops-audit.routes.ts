@@ -1,6 +1,12 @@
 import express, { type Router } from 'express';
 import { OpsAuditEntryInput, OpsAuditQuery } from '@khiw/contracts';
-import { internalErrorHandler, parseOrAnswer, requireInternalToken } from '@khiw/internal-api';
+import {
+  internalErrorHandler,
+  parseOrAnswer,
+  requireInternalToken,
+  sendProblem,
+  storableInPostgres,
+} from '@khiw/internal-api';
 import type { ListAuditEntries } from './list-audit-entries.usecase';
 import type { RecordAuditEntry } from './record-audit-entry.usecase';
 
@@ -19,7 +25,10 @@ export function opsAuditRoutes(deps: OpsAuditRoutesDeps): Router {
 
   router.post(path, async (req, res) => {
     const entry = parseOrAnswer(res, OpsAuditEntryInput, req.body);
-    if (entry) res.status(201).json(await deps.recordAuditEntry.execute(entry));
+    if (!entry) return;
+    // A NUL or a lone surrogate in the operator or the detail would fail the insert (a 500).
+    if (!storableInPostgres(entry)) return sendProblem(res, 'INVALID_INPUT', { '(body)': 'unstorable text' });
+    res.status(201).json(await deps.recordAuditEntry.execute(entry));
   });
 
   router.get(path, async (req, res) => {

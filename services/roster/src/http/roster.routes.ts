@@ -4,11 +4,13 @@ import { campaignId, citizenId, isoDate } from '@khiw/contracts';
 import {
   fieldsOf,
   internalErrorHandler,
+  internalNotFound,
   parseOrAnswer,
   problemAnswer,
   requireInternalToken,
   sendAnswer,
   sendProblem,
+  storableInPostgres,
   type InternalAnswer,
 } from '@khiw/internal-api';
 import type { LookupAppointment } from '../lookup/lookup-appointment.usecase';
@@ -69,6 +71,8 @@ export function rosterRoutes(deps: RosterRoutesDeps): Router {
     const params = parseOrAnswer(res, SiteParams, req.params);
     if (!params) return;
     const query = typeof req.query.q === 'string' ? req.query.q : '';
+    if (!storableInPostgres(query))
+      return sendProblem(res, 'INVALID_INPUT', { q: 'no NUL or lone surrogate' });
     if (query.trim()) {
       const matches = await deps.searchRoster.execute({ ...params, query });
       return void res.set('Cache-Control', 'no-store').json({ ...params, query, matches });
@@ -96,6 +100,7 @@ export function rosterRoutes(deps: RosterRoutesDeps): Router {
     const bookingId = parseOrAnswer(res, z.uuid(), req.params.bookingId);
     const body = bookingId && parseOrAnswer(res, CheckInBody, req.body);
     if (!bookingId || !body) return;
+    if (!storableInPostgres(body)) return sendProblem(res, 'INVALID_INPUT', { '(body)': 'unstorable text' });
     const result = await deps.checkIn.execute({ ...body, bookingId });
     if (result.outcome === 'not_found') return sendProblem(res, 'NOT_FOUND');
     if (result.outcome === 'cancelled') return sendProblem(res, 'ALREADY_CANCELLED');
@@ -121,6 +126,7 @@ export function rosterRoutes(deps: RosterRoutesDeps): Router {
     res.end();
   });
 
+  router.use('/internal', internalNotFound);
   router.use('/internal', internalErrorHandler());
   return router;
 }
