@@ -118,6 +118,12 @@ describe('slowloris: 1,000 slow connections held against the gateway', () => {
         )),
       );
     }
+    // A client's connect completes in the kernel's backlog, before the gateway accepts it.
+    await eventually(
+      async () => openFiles(pid) >= SLOW,
+      10_000,
+      'the gateway accepted every slow connection',
+    );
     const heldAt = Date.now();
     const fdsWhileHeld = openFiles(pid);
 

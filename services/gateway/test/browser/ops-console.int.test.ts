@@ -139,7 +139,12 @@ describe('ops console in a browser', () => {
     // Signing in handed bull-board its cookie; the link is there.
     expect(await cookieOf(context)).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/ops' });
     expect(await page.locator('#queues-link').getAttribute('href')).toBe('/ops/queues');
-    expect(await page.inputValue('#campaign')).toBe(campaignId);
+    // The console shows as soon as the token is accepted; the campaign list fills just after.
+    await eventually(
+      async () => (await page.inputValue('#campaign')) === campaignId,
+      10_000,
+      'campaign chosen',
+    );
     await eventually(async () => (await figure(page, 'room.state')) === 'open', 15_000, 'room open');
     expect(await columns(page)).toBeGreaterThanOrEqual(3);
     await expectUsable(page, 1280);
