@@ -224,8 +224,11 @@ export function violation(envelope: Envelope, request: FuzzRequest, answer: Answ
   if ('error' in answer) {
     // A server may close the socket while a body past its limit (8 kB the smallest) is still
     // being written: HTTP lets it stop reading. Any other reset is a resident without an answer.
+    // The same for a body in a Content-Encoding the server cannot undo (a lying gzip): it stops
+    // reading at the first bytes that do not inflate.
     const size = request.body?.kind === 'fill' ? request.body.size : 0;
-    if (size > 8 * 1024 && /EPIPE|ECONNRESET/.test(answer.error)) return undefined;
+    const undecodable = request.headers['content-encoding'] !== undefined && !request.gzipHonest;
+    if ((size > 8 * 1024 || undecodable) && /EPIPE|ECONNRESET/.test(answer.error)) return undefined;
     return `no answer: ${answer.error}`;
   }
   const { status, headers, text } = answer;

@@ -20,11 +20,16 @@ export class RegistryStore {
     await this.tx.$executeRaw`INSERT INTO registry_import (citizen_id) SELECT unnest(${citizenIds}::text[])`;
   }
 
-  /** Moves the staged IDs into the registry under `source`; returns how many were new. */
+  /**
+   * Moves the staged IDs into the registry under `source`; returns how many were new. In
+   * citizen-ID order: two imports landing the same IDs at once then take their row locks in the
+   * same order and one waits for the other, where any other order can deadlock (40P01, a 500).
+   */
   landStaged(source: string): Promise<number> {
     return this.tx.$executeRaw`
       INSERT INTO booking.registry_vaccinated (citizen_id, source)
       SELECT DISTINCT citizen_id, ${source} FROM registry_import
+      ORDER BY citizen_id
       ON CONFLICT (citizen_id) DO NOTHING`;
   }
 }
