@@ -10,6 +10,7 @@ export {
   type InternalAnswer,
 } from './internal-answer';
 export {
+  type ErrorLogger,
   internalErrorHandler,
   internalNotFound,
   requireInternalToken,

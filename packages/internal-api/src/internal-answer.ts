@@ -19,6 +19,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   UNKNOWN_GROUP: 404,
   BODY_TOO_LARGE: 413,
+  INTERNAL: 500,
 };
 
 export function internalStatusOf(code: ErrorCode): number {

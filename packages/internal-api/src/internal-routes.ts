@@ -23,13 +23,18 @@ export function requireInternalToken(token: string | undefined): RequestHandler 
   };
 }
 
+/** What the error handler needs of a logger (pino's Logger has it). */
+export interface ErrorLogger {
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
 /**
  * Last handler of an internal router: a KhiwError answers its code, a zod error and an
- * unreadable or oversized body answer INVALID_INPUT / BODY_TOO_LARGE; the rest goes on
- * (a logged 500).
+ * unreadable or oversized body answer INVALID_INPUT / BODY_TOO_LARGE; anything else is
+ * logged with its stack and answers 500 INTERNAL (the JSON envelope, never express's page).
  */
-export function internalErrorHandler(): ErrorRequestHandler {
-  return (err, _req, res, next) => {
+export function internalErrorHandler(logger: ErrorLogger): ErrorRequestHandler {
+  return (err, req, res, next) => {
     const answer = answerForError(err);
     if (answer) return sendAnswer(res, answer);
     if (err instanceof z.ZodError) return sendProblem(res, 'INVALID_INPUT', fieldsOf(err));
@@ -41,7 +46,10 @@ export function internalErrorHandler(): ErrorRequestHandler {
     const status = (err as { status?: unknown } | null)?.status;
     const forClient = (err as { expose?: unknown } | null)?.expose === true || err instanceof URIError;
     if (forClient && (status === 400 || status === 415)) return sendProblem(res, 'INVALID_INPUT');
-    next(err);
+    logger.error({ err, method: req.method, path: req.path }, 'internal route failed');
+    // Mid-answer (a stream already started): only express can end it, by cutting the socket.
+    if (res.headersSent) return next(err);
+    sendProblem(res, 'INTERNAL');
   };
 }
 

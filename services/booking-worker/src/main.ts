@@ -165,6 +165,7 @@ async function main(): Promise<void> {
     opsAuditRoutes({
       recordAuditEntry: new RecordAuditEntry(prisma),
       listAuditEntries: new ListAuditEntries(prisma),
+      logger,
       token: config.INTERNAL_API_TOKEN,
     }),
   );

@@ -182,7 +182,9 @@ describe('the internal APIs take only the internal token', () => {
   };
   const worker = [
     ...inventory(registryRoutes({ importRegistry: stub, logger: stub, token: 'x'.repeat(16) })),
-    ...inventory(opsAuditRoutes({ recordAuditEntry: stub, listAuditEntries: stub, token: 'x'.repeat(16) })),
+    ...inventory(
+      opsAuditRoutes({ recordAuditEntry: stub, listAuditEntries: stub, logger: stub, token: 'x'.repeat(16) }),
+    ),
     ...inventory(internalRoutes({ ...(stub as object), logger: stub } as never)),
   ].filter((route) => route.method !== 'USE');
   const rosterApi = inventory(rosterRoutes({ ...(stub as object) } as never)).filter(

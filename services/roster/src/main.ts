@@ -81,6 +81,7 @@ async function main(): Promise<void> {
       checkIn: new CheckIn(prisma, () => relay.nudge()),
       countBookings: new CountBookings(prisma),
       exportRegistry: new ExportRegistry(prisma),
+      logger,
       token: config.INTERNAL_API_TOKEN,
     }),
   );

@@ -127,7 +127,7 @@ export function internalRoutes(deps: InternalRoutesDeps): Router {
   });
 
   router.use('/internal', internalNotFound);
-  router.use('/internal', internalErrorHandler());
+  router.use('/internal', internalErrorHandler(logger));
   return router;
 }
 

@@ -7,12 +7,14 @@ import {
   sendProblem,
   storableInPostgres,
 } from '@khiw/internal-api';
+import type { Logger } from '@khiw/observability';
 import type { ListAuditEntries } from './list-audit-entries.usecase';
 import type { RecordAuditEntry } from './record-audit-entry.usecase';
 
 export interface OpsAuditRoutesDeps {
   recordAuditEntry: RecordAuditEntry;
   listAuditEntries: ListAuditEntries;
+  logger: Logger;
   /** When set, every call must carry it in INTERNAL_TOKEN_HEADER. */
   token?: string;
 }
@@ -36,6 +38,6 @@ export function opsAuditRoutes(deps: OpsAuditRoutesDeps): Router {
     if (query) res.set('Cache-Control', 'no-store').json(await deps.listAuditEntries.execute(query));
   });
 
-  router.use(path, internalErrorHandler());
+  router.use(path, internalErrorHandler(deps.logger));
   return router;
 }

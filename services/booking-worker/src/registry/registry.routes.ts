@@ -68,6 +68,6 @@ export function registryRoutes(deps: RegistryRoutesDeps): Router {
     );
     sendAnswer(res, { status: report.committed ? 200 : 422, body: report });
   });
-  router.use(path, internalErrorHandler());
+  router.use(path, internalErrorHandler(deps.logger));
   return router;
 }

@@ -13,6 +13,7 @@ import {
   storableInPostgres,
   type InternalAnswer,
 } from '@khiw/internal-api';
+import type { Logger } from '@khiw/observability';
 import type { LookupAppointment } from '../lookup/lookup-appointment.usecase';
 import type { CountBookings } from '../ops/count-bookings.usecase';
 import type { ExportRegistry } from '../ops/export-registry.usecase';
@@ -28,6 +29,7 @@ export interface RosterRoutesDeps {
   checkIn: CheckIn;
   countBookings: CountBookings;
   exportRegistry: ExportRegistry;
+  logger: Logger;
   token?: string;
 }
 
@@ -127,6 +129,6 @@ export function rosterRoutes(deps: RosterRoutesDeps): Router {
   });
 
   router.use('/internal', internalNotFound);
-  router.use('/internal', internalErrorHandler());
+  router.use('/internal', internalErrorHandler(deps.logger));
   return router;
 }
