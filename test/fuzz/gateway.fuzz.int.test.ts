@@ -234,17 +234,7 @@ describe('fuzzing the gateway', () => {
       expect(after.bookingRows - before.bookingRows).toBeLessThanOrEqual(booked);
       expect(after.registryRows - before.registryRows).toBe(inserted());
       // The gateway answers a worker's or roster's 500 with a 503: the fuzz still counts it.
-      // KNOWN OPEN (docs/reliability.md, issue 13): concurrent registry imports get a few 500s
-      // from the worker per 10,000 requests, cause not found yet. Counted and printed for that
-      // route, bounded at 1 %, not yet zero; every other route must have none.
-      const upstream = upstreamFailures() - upstreamBefore;
-      if (name === 'POST /api/admin/registry/vaccinated') {
-        if (upstream > 0)
-          process.stdout.write(`KNOWN OPEN: ${upstream} worker 500s on the registry import\n`);
-        expect(upstream).toBeLessThanOrEqual(Math.ceil(outcome.sent / 100));
-      } else {
-        expect(upstream).toBe(0);
-      }
+      expect(upstreamFailures() - upstreamBefore).toBe(0);
     }, 300_000);
   }
 });

@@ -185,6 +185,29 @@ describe('registry import (already vaccinated)', () => {
     expect(await countSource(broken)).toBe(0);
   });
 
+  it('a file that fails to parse early, while the rest is still arriving, is refused as unreadable', async () => {
+    // Line 3's quote is invalid: the parser fails on the first chunk, ~8 MB before the end.
+    const bad = new Map([[3, 'x"y']]);
+    const source = uniqueNamespace('registry-early-quote');
+    const refused = await upload(`source=${source}`, registryFile(200_000, bad));
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({
+      committed: false,
+      badRows: [{ line: 3, reason: 'MALFORMED_CSV', value: 'INVALID_OPENING_QUOTE' }],
+    });
+    expect(await countSource(source)).toBe(0);
+
+    // The same file broken off: the import throws (the route answers IMPORT_ABORTED), no report.
+    const cut = uniqueNamespace('registry-early-quote-cut');
+    settled.length = 0;
+    await upload(`source=${cut}`, registryFile(200_000, bad), 100_000);
+    const deadline = Date.now() + 30_000;
+    while (settled.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const outcome = await settled[0];
+    expect(outcome).not.toHaveProperty('committed');
+    expect(await countSource(cut)).toBe(0);
+  });
+
   it('an upload broken off mid-stream leaves nothing behind', async () => {
     const source = uniqueNamespace('registry-abort');
     settled.length = 0;

@@ -1,7 +1,8 @@
 import type { PrismaClient } from '@khiw/db';
 import { KhiwError } from '@khiw/errors';
 import { maskCitizenId, normalizeCitizenId } from '@khiw/thai';
-import { pipeline, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import { RegistryStore } from './registry-store';
 
@@ -95,16 +96,25 @@ export class ImportRegistry {
             trim: true,
             info: true,
           });
-          // pipeline, not pipe: an upload that breaks off destroys the parser with its error,
-          // so the loop below throws instead of waiting for rows that never come.
-          pipeline(Readable.from(body), parser, () => undefined);
+          // pipe, not pipeline: a file the parser cannot read must not destroy the upload (that
+          // would cut the socket before the answer); an upload that breaks off destroys the
+          // parser with its error, so the loop below throws instead of waiting for rows.
+          const upload = Readable.from(body);
+          upload.on('error', (error) => parser.destroy(error));
+          upload.pipe(parser);
           const rows = parser as AsyncIterable<{ record: string[]; info: { lines: number } }>;
           let first = true;
           const records = async function* () {
             try {
               yield* rows;
             } catch (error) {
-              if (!(error instanceof CsvError) || !input.arrivedWhole()) throw error;
+              if (!(error instanceof CsvError)) throw error;
+              // The parser may fail on an early chunk while the rest is still on its way: read
+              // the upload to its end first. A broken-off upload throws here (IMPORT_ABORTED),
+              // one that arrived whole is a file that cannot be read (422 with MALFORMED_CSV).
+              upload.resume();
+              await finished(upload);
+              if (!input.arrivedWhole()) throw error;
               const at = (error as CsvError & { lines?: number }).lines ?? 0;
               report.bad++;
               report.badRows.push({ line: at, reason: 'MALFORMED_CSV', value: error.code });
