@@ -51,6 +51,8 @@ export const FUZZ_SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) :
 export const FUZZ_ONLY = process.env.FUZZ_ONLY;
 /** The time bound of one endpoint's run, whatever FUZZ_RUNS asks. */
 const SECONDS_PER_ENDPOINT = Number(process.env.FUZZ_SECONDS_PER_ENDPOINT ?? 120);
+/** One endpoint's test: its time bound, then up to 3 minutes to drain and count (300 s by default). */
+export const FUZZ_TEST_TIMEOUT_MS = (SECONDS_PER_ENDPOINT + 180) * 1000;
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 16);
 /**
  * Requests per source address before the lane moves to the next one: under the gateway's

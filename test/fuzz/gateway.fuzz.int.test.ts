@@ -28,6 +28,7 @@ import { gatewayEndpoints, type GatewayFixtures } from './gateway-endpoints';
 import { countCreated, type Created, watchImport, writeReport } from './fuzz-counts';
 import {
   FUZZ_ONLY,
+  FUZZ_TEST_TIMEOUT_MS,
   fuzzEndpoint,
   replayHint,
   sendOnce,
@@ -207,35 +208,41 @@ describe('inputs the fuzz found', () => {
 
 describe('fuzzing the gateway', () => {
   for (const name of names.filter((n) => !FUZZ_ONLY || n.includes(FUZZ_ONLY))) {
-    it(`${name}: no 5xx, the envelope, nothing created by a refusal`, async () => {
-      const endpoint = gatewayEndpoints(fixtures).find((e) => e.name === name)!;
-      const inserted = name.includes('registry/vaccinated') ? watchImport(endpoint) : () => 0;
-      const upstreamBefore = upstreamFailures();
-      const before = await created();
-      const outcome = await fuzzEndpoint(gatewayPort, endpoint);
-      outcomes.push(outcome);
-      // Booking jobs a 202 queued are decided before the rows are counted.
-      await eventually(
-        async () => (await queue.getWaitingCount()) + (await queue.getActiveCount()) === 0 || undefined,
-        30_000,
-        'booking queue drained',
-      );
-      const after = await created();
-      process.stdout.write(`${summary(outcome)}\n`);
-      const accepted = (status: string) => outcome.statuses[status] ?? 0;
-      expect({ failures: outcome.failures, replay: replayHint(outcome) }).toEqual({
-        failures: [],
-        replay: replayHint(outcome),
-      });
-      // A queue place only from a join answered 201; a booking job and its rows only from a 202.
-      expect(after.places - before.places).toBeLessThanOrEqual(name.endsWith('/queue') ? accepted('201') : 0);
-      const booked = name === 'POST /api/bookings' ? accepted('202') : 0;
-      expect(after.jobs - before.jobs).toBeLessThanOrEqual(booked);
-      expect(after.bookingRows - before.bookingRows).toBeLessThanOrEqual(booked);
-      expect(after.registryRows - before.registryRows).toBe(inserted());
-      // The gateway answers a worker's or roster's 500 with a 503: the fuzz still counts it.
-      expect(upstreamFailures() - upstreamBefore).toBe(0);
-    }, 300_000);
+    it(
+      `${name}: no 5xx, the envelope, nothing created by a refusal`,
+      async () => {
+        const endpoint = gatewayEndpoints(fixtures).find((e) => e.name === name)!;
+        const inserted = name.includes('registry/vaccinated') ? watchImport(endpoint) : () => 0;
+        const upstreamBefore = upstreamFailures();
+        const before = await created();
+        const outcome = await fuzzEndpoint(gatewayPort, endpoint);
+        outcomes.push(outcome);
+        // Booking jobs a 202 queued are decided before the rows are counted.
+        await eventually(
+          async () => (await queue.getWaitingCount()) + (await queue.getActiveCount()) === 0 || undefined,
+          30_000,
+          'booking queue drained',
+        );
+        const after = await created();
+        process.stdout.write(`${summary(outcome)}\n`);
+        const accepted = (status: string) => outcome.statuses[status] ?? 0;
+        expect({ failures: outcome.failures, replay: replayHint(outcome) }).toEqual({
+          failures: [],
+          replay: replayHint(outcome),
+        });
+        // A queue place only from a join answered 201; a booking job and its rows only from a 202.
+        expect(after.places - before.places).toBeLessThanOrEqual(
+          name.endsWith('/queue') ? accepted('201') : 0,
+        );
+        const booked = name === 'POST /api/bookings' ? accepted('202') : 0;
+        expect(after.jobs - before.jobs).toBeLessThanOrEqual(booked);
+        expect(after.bookingRows - before.bookingRows).toBeLessThanOrEqual(booked);
+        expect(after.registryRows - before.registryRows).toBe(inserted());
+        // The gateway answers a worker's or roster's 500 with a 503: the fuzz still counts it.
+        expect(upstreamFailures() - upstreamBefore).toBe(0);
+      },
+      FUZZ_TEST_TIMEOUT_MS,
+    );
   }
 });
 

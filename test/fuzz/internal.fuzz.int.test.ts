@@ -20,6 +20,7 @@ import { requestOf, type RequestShape } from './request-arbitraries';
 import { csvBody } from './csv-arbitraries';
 import {
   FUZZ_ONLY,
+  FUZZ_TEST_TIMEOUT_MS,
   fuzzEndpoint,
   replayHint,
   sendOnce,
@@ -306,28 +307,32 @@ describe('inputs the fuzz found', () => {
 describe('fuzzing the internal APIs', () => {
   const names = internalEndpoints().map(([, e]) => e.name);
   for (const name of names.filter((n) => !FUZZ_ONLY || n.includes(FUZZ_ONLY))) {
-    it(`${name}: no 5xx, the envelope, nothing created by a refusal`, async () => {
-      const [service, endpoint] = internalEndpoints().find(([, e]) => e.name === name)!;
-      const inserted = name.includes('registry/vaccinated') ? watchImport(endpoint) : () => 0;
-      const counts = () => countCreated({ prisma, redis, namespace, jobs: () => queue.count() });
-      const [before, auditBefore] = [await counts(), await auditRows()];
-      const outcome = await fuzzEndpoint(services[service]!.port, endpoint);
-      outcomes.push(outcome);
-      const [after, auditAfter] = [await counts(), await auditRows()];
-      process.stdout.write(`${summary(outcome)}\n`);
-      expect({ failures: outcome.failures, replay: replayHint(outcome) }).toEqual({
-        failures: [],
-        replay: replayHint(outcome),
-      });
-      // Cancelling can promote a standby person (a new booking row) only when it succeeded.
-      expect(after.bookingRows - before.bookingRows).toBeLessThanOrEqual(
-        name.includes('cancel') ? (outcome.statuses['200'] ?? 0) : 0,
-      );
-      expect(after.jobs - before.jobs).toBe(0);
-      expect(after.registryRows - before.registryRows).toBe(inserted());
-      expect(auditAfter - auditBefore).toBeLessThanOrEqual(
-        name.endsWith('POST /internal/ops/audit') ? (outcome.statuses['201'] ?? 0) : 0,
-      );
-    }, 300_000);
+    it(
+      `${name}: no 5xx, the envelope, nothing created by a refusal`,
+      async () => {
+        const [service, endpoint] = internalEndpoints().find(([, e]) => e.name === name)!;
+        const inserted = name.includes('registry/vaccinated') ? watchImport(endpoint) : () => 0;
+        const counts = () => countCreated({ prisma, redis, namespace, jobs: () => queue.count() });
+        const [before, auditBefore] = [await counts(), await auditRows()];
+        const outcome = await fuzzEndpoint(services[service]!.port, endpoint);
+        outcomes.push(outcome);
+        const [after, auditAfter] = [await counts(), await auditRows()];
+        process.stdout.write(`${summary(outcome)}\n`);
+        expect({ failures: outcome.failures, replay: replayHint(outcome) }).toEqual({
+          failures: [],
+          replay: replayHint(outcome),
+        });
+        // Cancelling can promote a standby person (a new booking row) only when it succeeded.
+        expect(after.bookingRows - before.bookingRows).toBeLessThanOrEqual(
+          name.includes('cancel') ? (outcome.statuses['200'] ?? 0) : 0,
+        );
+        expect(after.jobs - before.jobs).toBe(0);
+        expect(after.registryRows - before.registryRows).toBe(inserted());
+        expect(auditAfter - auditBefore).toBeLessThanOrEqual(
+          name.endsWith('POST /internal/ops/audit') ? (outcome.statuses['201'] ?? 0) : 0,
+        );
+      },
+      FUZZ_TEST_TIMEOUT_MS,
+    );
   }
 });
