@@ -237,9 +237,8 @@ export function violation(envelope: Envelope, request: FuzzRequest, answer: Answ
   if (status >= 500 && !(status === 503 && headers['retry-after'])) return `status ${status}`;
   if (status === 429 && !headers['retry-after']) return '429 without Retry-After';
   if (status < 400) return undefined;
-  // Node's HTTP parser refuses headers past 16 KiB before any app code runs: the gateway answers
-  // it with the envelope (answerClientError), the internal services with Node's bare 431.
-  if (envelope === 'internal' && status === 431 && text === '') return undefined;
+  // Node's HTTP parser refuses headers past 16 KiB before any app code runs: every service
+  // answers it in its own envelope (clientErrorListener), never Node's bare 431.
   if (!/^application\/json/.test(String(headers['content-type']))) return `${status} not JSON`;
   let body: unknown;
   try {

@@ -291,6 +291,16 @@ describe('inputs the fuzz found', () => {
         400,
       ],
       ['roster', { method: 'GET', path: '/internal/nothing/here', headers }, 404],
+      // Headers past Node's 16 KiB: was Node's bare 431 (no body), now `{ code }` in JSON.
+      ...(['worker', 'roster'] as const).map((service): [Service, FuzzRequest, number] => [
+        service,
+        {
+          method: 'GET',
+          path: '/internal/nothing/here',
+          headers: { ...headers, 'x-big': 'x'.repeat(20_000) },
+        },
+        431,
+      ]),
     ];
     for (const [service, request, status] of cases) {
       const answer = await sendOnce(services[service]!.port, request);

@@ -10,6 +10,9 @@ export {
   type InternalAnswer,
 } from './internal-answer';
 export {
+  answerInternalClientError,
+  clientErrorListener,
+  type ParserRefusal,
   type ErrorLogger,
   internalErrorHandler,
   internalNotFound,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import express from 'express';
 import { KhiwError } from '@khiw/errors';
-import { internalErrorHandler } from './internal-routes';
+import { answerInternalClientError, internalErrorHandler } from './internal-routes';
 
 describe('internalErrorHandler', () => {
   const logged: { fields: Record<string, unknown>; message: string }[] = [];
@@ -56,5 +56,38 @@ describe('internalErrorHandler', () => {
     logged.length = 0;
     await expect(fetch(url('/internal/mid-stream')).then((res) => res.text())).rejects.toThrow();
     expect(logged.map((entry) => entry.message)).toEqual(['internal route failed']);
+  });
+});
+
+describe('answerInternalClientError', () => {
+  /** The raw answer of a server with the listener to `request`, read until it closes. */
+  async function rawAnswer(request: string): Promise<string> {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    server.on('clientError', answerInternalClientError);
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      socket.end(request);
+      let text = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      await new Promise((resolve) => socket.once('close', resolve));
+      return text;
+    } finally {
+      server.close();
+    }
+  }
+
+  it("answers headers past Node's 16 KiB with 431 { code } in JSON, not an empty answer", async () => {
+    const answer = await rawAnswer(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect(answer).toContain('Content-Type: application/json');
+    expect(answer.split('\r\n\r\n')[1]).toBe('{"code":"HEADERS_TOO_LARGE"}');
+  });
+
+  it('answers a request that is not HTTP with 400 MALFORMED_REQUEST', async () => {
+    const answer = await rawAnswer('HELLO\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer.split('\r\n\r\n')[1]).toBe('{"code":"MALFORMED_REQUEST"}');
   });
 });

@@ -1,4 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { INTERNAL_TOKEN_HEADER } from '@khiw/contracts';
@@ -55,3 +57,47 @@ export function internalErrorHandler(logger: ErrorLogger): ErrorRequestHandler {
 
 /** After an internal API's routes: an address no route took answers NOT_FOUND, not express's HTML. */
 export const internalNotFound: RequestHandler = (_req, res) => sendProblem(res, 'NOT_FOUND');
+
+/** What Node's HTTP parser refuses before any route runs, as an answer code and its status. */
+export type ParserRefusal = 'HEADERS_TOO_LARGE' | 'REQUEST_TIMEOUT' | 'MALFORMED_REQUEST';
+const REFUSAL_STATUS: Record<ParserRefusal, number> = {
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
+  MALFORMED_REQUEST: 400,
+};
+
+/**
+ * A server's `clientError` listener: what Node's HTTP parser refuses before any route runs
+ * (headers over 16 KiB, a request line that is not HTTP, headers too slow) gets a JSON answer
+ * (`bodyOf` the code: the service's envelope) rather than Node's empty 431/400, and the
+ * connection is closed.
+ */
+export function clientErrorListener(
+  bodyOf: (code: ParserRefusal) => unknown,
+): (err: Error & { code?: string }, socket: Duplex) => void {
+  return (err, socket) => {
+    const inProgress = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || inProgress?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const code: ParserRefusal =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? 'HEADERS_TOO_LARGE'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'REQUEST_TIMEOUT'
+          : 'MALFORMED_REQUEST';
+    const status = REFUSAL_STATUS[code];
+    const body = JSON.stringify(bodyOf(code));
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Cache-Control: no-store\r\nConnection: close\r\n\r\n' +
+        body,
+    );
+  };
+}
+
+/** The internal services' listener: `{ code }`, like every other internal answer. */
+export const answerInternalClientError = clientErrorListener((code) => ({ code }));

@@ -21,6 +21,7 @@ import {
   refreshEvery,
   runService,
 } from '@khiw/observability';
+import { answerInternalClientError } from '@khiw/internal-api';
 import { bullPrefix, closeRedis, createRedisClient, pingRedis } from '@khiw/redis';
 import { BookingEngine } from './bookings/booking-engine';
 import { createBookingWorker } from './bookings/booking.worker';
@@ -185,6 +186,7 @@ async function main(): Promise<void> {
     }),
   );
   const server = await listen(app, config.PORT, undefined, undefined, httpTimeoutsOf(config));
+  server.server.on('clientError', answerInternalClientError);
   // Only a worker that runs the relay talks to Kafka.
   const kafkaProbe = config.OUTBOX_RELAY_ENABLED ? createKafkaProbe(kafka) : undefined;
   const heartbeat = runtime.replicaHeartbeat({

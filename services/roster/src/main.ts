@@ -20,6 +20,7 @@ import {
   listen,
   runService,
 } from '@khiw/observability';
+import { answerInternalClientError } from '@khiw/internal-api';
 import { closeRedis, createRedisClient } from '@khiw/redis';
 import { withLookupFastPath } from './http/lookup-fast-path';
 import { rosterRoutes } from './http/roster.routes';
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     undefined,
     httpTimeoutsOf(config),
   );
+  server.server.on('clientError', answerInternalClientError);
 
   await producer.connect();
   relay.start();

@@ -1,8 +1,7 @@
-import { STATUS_CODES } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { KhiwError, WAITING_ROOM_CODES, type PersonFacingCode } from '@khiw/errors';
+import { clientErrorListener } from '@khiw/internal-api';
 import type { Counter, Logger } from '@khiw/observability';
 import { fieldErrorsOf, type FieldErrors } from './field-errors';
 import {
@@ -195,30 +194,11 @@ export function problemHandler(deps: ProblemHandlerDeps): ErrorRequestHandler {
 /**
  * The server's `clientError` listener: what Node's HTTP parser refuses before any route runs
  * (headers over 16 KiB, a request line that is not HTTP, headers too slow) gets the JSON
- * envelope rather than Node's empty answer, and the connection is closed.
+ * envelope, worded, rather than Node's empty answer, and the connection is closed.
  */
-export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
-  const inProgress = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (err.code === 'ECONNRESET' || !socket.writable || inProgress?.headersSent) {
-    socket.destroy();
-    return;
-  }
-  const code: PersonFacingCode =
-    err.code === 'HPE_HEADER_OVERFLOW'
-      ? 'HEADERS_TOO_LARGE'
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? 'REQUEST_TIMEOUT'
-        : 'MALFORMED_REQUEST';
-  const status = STATUS[code];
-  const body = JSON.stringify({ error: { code, message: problemMessage(code) } });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-      'Content-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Cache-Control: no-store\r\nConnection: close\r\n\r\n' +
-      body,
-  );
-}
+export const answerClientError = clientErrorListener((code) => ({
+  error: { code, message: problemMessage(code) },
+}));
 
 function hasUnreadBody(req: Request): boolean {
   const declared =
