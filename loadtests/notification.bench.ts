@@ -10,10 +10,16 @@
  * Needs `bash infra/local/infra.sh up` (PostgreSQL, Redis, Kafka); Kannel is a private
  * instance on free ports. A Thai confirmation is 2 UCS-2 parts, so T parts/s = T/2 SMS/s,
  * and the service runs with SMS_RATE_PER_SECOND = T/2. Offered rates: 0.8 and 1.25 × T/2.
+ *
+ * --smoke (or BENCH_SMOKE=1; what ./khiw test runs): 3 s per run and only the rate below T
+ * (kannel sendsms, then the service): about 20 s. The figures then measure nothing. Every run
+ * deletes its SMS rows, delivery reports, outbox rows, Redis keys and topics at the end.
  */
 import { readFile } from 'node:fs/promises';
 import type { Producer } from 'kafkajs';
 import { createPrismaClient, type PrismaClient } from '@khiw/db';
+import { createLogger } from '@khiw/observability';
+import { bullPrefix, closeRedis, createRedisClient } from '@khiw/redis';
 import { createTopics, deleteTopics } from '../infra/local/kafka-admin';
 import { startPrivateKannel, type PrivateKannel } from '../infra/local/kannel/private-kannel';
 import {
@@ -22,11 +28,14 @@ import {
   testKafka,
 } from '../services/notification/test/notification-harness';
 import { renderSms } from '../services/notification/src/sms/templates';
-import { TEST_DATABASE_URL, uniqueNamespace } from '../test/support/env';
+import { REDIS_URL, TEST_DATABASE_URL, uniqueNamespace } from '../test/support/env';
+import { deleteKeys } from './support/redis-memory';
+import { SMOKE, sized } from './support/smoke';
 
 const T = Number(process.env.KANNEL_THROUGHPUT ?? 200);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? sized(30, 3));
 const SMS_RATE = Math.floor(T / 2);
+const DEADLINE_MS = sized(30 * 60_000, 90_000);
 
 interface Result {
   offered: number; // SMS/s
@@ -125,6 +134,8 @@ async function kannelDirect(kannel: PrivateKannel, rate: number): Promise<Result
 
 async function throughService(kannel: PrivateKannel, prisma: PrismaClient, rate: number): Promise<Result> {
   const namespace = uniqueNamespace('bench-sms');
+  const campaignId = `bench-${namespace.slice(-6)}`;
+  const events = confirmedEvents(campaignId, Math.round(rate * SECONDS));
   await createTopics(namespace);
   // A producer per run: kafkajs keeps refreshing metadata of every topic it ever sent to, and
   // fails once an earlier run's topics are deleted.
@@ -133,8 +144,6 @@ async function throughService(kannel: PrivateKannel, prisma: PrismaClient, rate:
   const service = await startNotification(namespace, kannel, SMS_RATE, { SMS_CONCURRENCY: '40' });
   try {
     const fromLine = await logLines(kannel);
-    const campaignId = `bench-${namespace.slice(-6)}`;
-    const events = confirmedEvents(campaignId, Math.round(rate * SECONDS));
     // A fresh topic can take a moment to be known to every client: wait until it takes a message.
     for (let tries = 0; ; tries++) {
       try {
@@ -195,7 +204,33 @@ async function throughService(kannel: PrivateKannel, prisma: PrismaClient, rate:
     await service.stop();
     await producer.disconnect();
     await deleteTopics(namespace).catch(() => undefined);
+    await cleanUp(prisma, namespace, campaignId, events);
   }
+}
+
+/** What one service run left: its SMS rows (reminders too), their reports and events, its keys. */
+async function cleanUp(
+  prisma: PrismaClient,
+  namespace: string,
+  campaignId: string,
+  events: { bookingId: string }[],
+): Promise<void> {
+  const reports = await prisma.deliveryReport.deleteMany({ where: { sms: { campaignId } } });
+  const sms = await prisma.smsMessage.deleteMany({ where: { campaignId } });
+  const outbox = await prisma.notificationOutboxEvent.deleteMany({
+    where: { key: { in: events.map((e) => e.bookingId) } },
+  });
+  const redis = createRedisClient({
+    url: REDIS_URL,
+    name: 'bench',
+    logger: createLogger({ service: 'bench', level: 'warn' }),
+    blocking: true,
+  });
+  const keys = await deleteKeys(redis, [`${namespace}:*`, `${bullPrefix(namespace)}:*`]);
+  await closeRedis(redis);
+  console.log(
+    `cleaned up ${sms.count} SMS rows, ${reports.count} delivery reports, ${outbox.count} outbox rows, ${keys} Redis keys and the topics of ${namespace}`,
+  );
 }
 
 function row(label: string, r: Result): string {
@@ -214,20 +249,27 @@ function row(label: string, r: Result): string {
 
 async function main(): Promise<void> {
   const kannel = await startPrivateKannel({ throughput: T });
+  // Kannel's processes would outlive this one: a run that hangs stops them before it exits.
+  const deadline = setTimeout(() => {
+    console.error(`benchmark exceeded ${DEADLINE_MS / 1000} s; stopping`);
+    void kannel.close().finally(() => process.exit(2));
+  }, DEADLINE_MS);
+  deadline.unref();
   const prisma = createPrismaClient(TEST_DATABASE_URL, { poolSize: 4 });
   const below = Math.floor(SMS_RATE * 0.8);
   const above = Math.ceil(SMS_RATE * 1.25);
+  const rates = [
+    ['below T', below],
+    ['above T', above],
+  ] as const;
   try {
     const results: [string, Result][] = [];
-    for (const [name, rate] of [
-      ['below T', below],
-      ['above T', above],
-    ] as const) {
+    for (const [name, rate] of SMOKE ? rates.slice(0, 1) : rates) {
       results.push([`kannel sendsms, ${name}`, await kannelDirect(kannel, rate)]);
       results.push([`notification, ${name}`, await throughService(kannel, prisma, rate)]);
     }
     console.log(
-      `\nKannel throughput T = ${T} parts/s (Thai confirmation = 2 parts, so ${SMS_RATE} SMS/s); ${SECONDS} s per run; SMS_RATE_PER_SECOND=${SMS_RATE}\n`,
+      `\n${SMOKE ? '(smoke) ' : ''}Kannel throughput T = ${T} parts/s (Thai confirmation = 2 parts, so ${SMS_RATE} SMS/s); ${SECONDS} s per run; SMS_RATE_PER_SECOND=${SMS_RATE}\n`,
     );
     console.log(
       `${'run'.padEnd(26)} ${'offered'.padStart(8)} ${'accept/s'.padStart(10)} ${'parts/s'.padStart(10)} ${'of T'.padStart(7)} ${'p50 s'.padStart(8)} ${'p95 s'.padStart(8)} ${'p99 s'.padStart(8)}`,
@@ -239,6 +281,7 @@ async function main(): Promise<void> {
   } finally {
     await prisma.$disconnect();
     await kannel.close();
+    clearTimeout(deadline);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Roster benchmark (issue 6). Not a test: it prints figures (docs/benchmarks.md, "Roster").
  *
- *   node --import tsx loadtests/roster.bench.ts [--events 20000] [--rate 1000] [--seconds 30]
+ *   node --import tsx loadtests/roster.bench.ts [--events 20000] [--rate 1000] [--seconds 30] [--smoke]
  *
  * On 127.0.0.1, in its own Kafka namespace and a bench database (khiw_bench by default),
  * with a real roster process and a real gateway process:
@@ -24,30 +24,41 @@
  * Options: --events (20000), --rate (1000), --seconds (30), --lookup-seconds (20),
  * --lookup-warmup (3), --lookup-rate (1000),
  * --database (postgresql://postgres@127.0.0.1:5432/khiw_bench).
+ *
+ * --smoke (what ./khiw test runs): 500 events, 100 events/s for 2 s, look-ups at 100/s for 2 s
+ * after 1 s of warm-up; about 15 s. Any option given still wins. The figures then measure
+ * nothing. Every run deletes its roster rows, the event ids it recorded, its Redis keys and
+ * its topics at the end.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
 import type { BookingConfirmedEvent } from '@khiw/contracts';
 import { createPrismaClient, ensureDatabase, migrate } from '@khiw/db';
+import { createLogger } from '@khiw/observability';
+import { bullPrefix, closeRedis, createRedisClient } from '@khiw/redis';
 import { eventually } from '../infra/local/eventually';
 import { createTopics, deleteTopics } from '../infra/local/kafka-admin';
 import { rosterGroupId } from '../services/roster/src/roster/roster-events.consumer';
 import { bookingLives, seeded, type BookingTruth } from '../services/roster/test/event-stream';
 import { caughtUp, connectedProducer, publish, testKafka } from '../services/roster/test/roster-fixtures';
 import { bookingConfirmedEvent } from '../test/support/events';
+import { REDIS_URL } from '../test/support/env';
 import { startService, type RunningService } from '../test/support/services';
+import { cpuMeter } from './support/cpu-meter';
+import { deleteKeys } from './support/redis-memory';
+import { sized } from './support/smoke';
 
 const { values: args } = parseArgs({
   options: {
-    events: { type: 'string', default: '20000' },
-    rate: { type: 'string', default: '1000' },
-    seconds: { type: 'string', default: '30' },
-    'lookup-seconds': { type: 'string', default: '20' },
-    'lookup-warmup': { type: 'string', default: '3' },
-    'lookup-rate': { type: 'string', default: '1000' },
+    events: { type: 'string', default: sized('20000', '500') },
+    rate: { type: 'string', default: sized('1000', '100') },
+    seconds: { type: 'string', default: sized('30', '2') },
+    'lookup-seconds': { type: 'string', default: sized('20', '2') },
+    'lookup-warmup': { type: 'string', default: sized('3', '1') },
+    'lookup-rate': { type: 'string', default: sized('1000', '100') },
     database: { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/khiw_bench' },
+    smoke: { type: 'boolean', default: false },
   },
 });
 const EVENTS = Math.min(200_000, Number(args.events));
@@ -73,6 +84,8 @@ async function main(): Promise<void> {
   const producer = await connectedProducer(kafka);
   const prisma = createPrismaClient(DATABASE_URL, { poolSize: 2 });
   const services: RunningService[] = [];
+  /** Every event id published: the roster records each in roster.processed_events. */
+  const eventIds: string[] = [];
   try {
     const roster = await startService('roster', namespace, { DATABASE_URL, LOG_LEVEL: 'warn' });
     services.push(roster);
@@ -96,6 +109,7 @@ async function main(): Promise<void> {
       'the roster to catch up',
     );
     const started = Date.now();
+    eventIds.push(...events.map((e) => e.eventId));
     await publish(producer, namespace, events);
     const published = Date.now();
     await eventually(
@@ -111,6 +125,7 @@ async function main(): Promise<void> {
 
     // 2. Lag under load.
     const background = bookingLives(`${campaignId}-load`, RATE * SECONDS, seeded(43)).events;
+    eventIds.push(...background.map((e) => e.eventId));
     const lags: number[] = [];
     const probes: Promise<void>[] = [];
     let failed = 0;
@@ -121,6 +136,7 @@ async function main(): Promise<void> {
       const due = loadStart + tick * tickMs;
       if (due > Date.now()) await sleep(due - Date.now());
       const probe = bookingConfirmedEvent(campaignId, 1_000_000 + tick);
+      eventIds.push(probe.eventId);
       void publish(producer, namespace, background.slice(tick * perTick, (tick + 1) * perTick));
       probes.push(
         publish(producer, namespace, [probe]).then(async () => {
@@ -170,9 +186,28 @@ async function main(): Promise<void> {
   } finally {
     for (const service of services.reverse()) await service.stop().catch(() => undefined);
     await producer.disconnect();
-    await prisma.rosterEntry.deleteMany({ where: { campaignId: { startsWith: campaignId } } });
+    const entries = await prisma.rosterEntry.deleteMany({
+      where: { campaignId: { startsWith: campaignId } },
+    });
+    let processed = 0;
+    for (let i = 0; i < eventIds.length; i += 5000)
+      processed += await prisma.$executeRawUnsafe(
+        `DELETE FROM roster.processed_events WHERE event_id = ANY($1::uuid[])`,
+        eventIds.slice(i, i + 5000),
+      );
     await prisma.$disconnect();
     await deleteTopics(namespace).catch(() => undefined);
+    const redis = createRedisClient({
+      url: REDIS_URL,
+      name: 'bench',
+      logger: createLogger({ service: 'bench', level: 'warn' }),
+      blocking: true,
+    });
+    const keys = await deleteKeys(redis, [`${namespace}:*`, `${bullPrefix(namespace)}:*`]);
+    await closeRedis(redis);
+    log(
+      `cleaned up ${entries.count} roster entries, ${processed} processed event ids, ${keys} Redis keys and the topics of ${namespace}`,
+    );
   }
 }
 
@@ -335,47 +370,6 @@ function completeAnswer(data: Buffer): number | undefined {
     if (data.lastIndexOf('0\r\n\r\n') !== data.length - 5) return undefined;
   }
   return Number(head.slice(9, 12));
-}
-
-/**
- * Where the CPU goes (Linux /proc): from now until the returned function is called, CPU time
- * of each named process and of the whole machine (neighbours included), per look-up, in µs.
- */
-function cpuMeter(pids: Record<string, number | undefined>): (lookups: number) => string {
-  const ticksPerMs = 100 / 1000; // USER_HZ
-  const processCpu = (pid: number | undefined) => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / ticksPerMs;
-    } catch {
-      return NaN;
-    }
-  };
-  const machine = () => {
-    try {
-      const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-      const values = ticks.map(Number);
-      const idle = values[3]! + values[4]!;
-      return { busy: values.reduce((a, b) => a + b, 0) - idle, idle };
-    } catch {
-      return { busy: NaN, idle: NaN };
-    }
-  };
-  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processCpu(pid)]));
-  const machineBefore = machine();
-  return (lookups) => {
-    const perLookup = (ms: number) => Math.round((ms * 1000) / Math.max(1, lookups));
-    const parts = Object.entries(pids).map(
-      ([name, pid]) => `${name} ${perLookup(processCpu(pid) - before[name]!)} µs`,
-    );
-    const now = machine();
-    const busy = now.busy - machineBefore.busy;
-    const idle = now.idle - machineBefore.idle;
-    parts.push(
-      `whole machine ${perLookup(busy / ticksPerMs)} µs (${Math.round((100 * busy) / (busy + idle))}% busy)`,
-    );
-    return parts.join(', ');
-  };
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 /**
  * Waiting-room benchmark (issue 3). Not a test: it prints figures (docs/benchmarks.md).
  *
- *   node --import tsx loadtests/waiting-room.bench.ts
+ *   node --import tsx loadtests/waiting-room.bench.ts [--smoke]
  *
  * In one run, on 127.0.0.1 only, bounded in count and time, cleaning up after itself:
  *  1. redis-benchmark for the Redis steps behind join and status (INCR, EVALSHA join-5,
@@ -14,28 +14,43 @@
  *
  * Env (optional): BENCH_CONNECTIONS (50), BENCH_SECONDS (5 per round), BENCH_ROUNDS (3),
  * BENCH_RESIDENTS (100000), BENCH_FILL (http | lua; http by default).
+ *
+ * --smoke (or BENCH_SMOKE=1; what ./khiw test runs): 10 connections, 1 round of 1 s after a
+ * 1 s warm-up, 100 tickets, 5,000 requests per redis-benchmark, 500 residents; about 15 s,
+ * exit code 1 if any request was not answered 2xx. The figures then measure nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '@khiw/observability';
-import { campaignIndexKey, campaignKey, closeRedis, createRedisClient } from '@khiw/redis';
+import { closeRedis, createRedisClient } from '@khiw/redis';
 import { REPO_ROOT, spawnService, stopChild, waitUntilReady } from '../infra/local/services';
 import { generateSigningKey, privateKeyPem } from '../services/gateway/src/waiting-room/tokens/keyring';
-import { waitingRoomKeyList, waitingRoomKeys } from '../services/gateway/src/waiting-room/waiting-room-keys';
+import {
+  statusScriptKeys,
+  waitingRoomKeyList,
+  waitingRoomKeys,
+} from '../services/gateway/src/waiting-room/waiting-room-keys';
 import { withWaitingRoomCommands } from '../services/gateway/src/waiting-room/waiting-room-scripts';
+import { freePort } from '../test/support/env';
+import { publishSnapshot } from './support/campaign-snapshot';
 import { httpLoad, type LoadFigures } from './support/http-load';
+import { productionEnv } from './support/production-env';
 import { redisBenchmark } from './support/redis-benchmark';
 import { deleteKeys, memoryByKey, usedMemory } from './support/redis-memory';
+import { SMOKE, sized } from './support/smoke';
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 100_000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? sized(50, 10));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? sized(5, 1));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? sized(3, 1));
+const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? sized(100_000, 500));
 const FILL = process.env.BENCH_FILL === 'lua' ? 'lua' : 'http';
-const TICKETS = 1000;
-const DEADLINE_MS = 15 * 60_000;
+const TICKETS = sized(1000, 100);
+const WARMUP_SECONDS = sized(2, 1);
+/** redis-benchmark requests: INCR and status ×2, join ×1. */
+const REDIS_REQUESTS = sized(100_000, 5_000);
+const DEADLINE_MS = sized(15 * 60_000, 90_000);
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
 const namespace = `bench-${randomBytes(3).toString('hex')}`;
@@ -50,6 +65,8 @@ const redis = withWaitingRoomCommands(
   createRedisClient({ url: REDIS_URL, name: 'bench', logger, blocking: true }),
 );
 const children: ChildProcess[] = [];
+/** Requests not answered 2xx (or not at all): a smoke run fails on any. */
+let failedRequests = 0;
 
 const log = (...parts: unknown[]) => console.log(...parts);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -59,31 +76,6 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
-}
-
-/** The snapshot the booking worker would publish (the gateway parses it: contracts CampaignSnapshot). */
-async function publishSnapshot(campaignId: string): Promise<void> {
-  const snapshot = {
-    id: campaignId,
-    name: { th: 'แคมเปญทดสอบภาระ', en: 'Benchmark campaign' },
-    vaccine: 'sinopharm',
-    timezone: 'Asia/Bangkok',
-    opensAt: new Date(Date.now() - 60_000).toISOString(),
-    state: 'open',
-    totalDoses: 1_000_000,
-    remainingDoses: 1_000_000,
-    standbySize: 0,
-    standbyCount: 0,
-    eligibility: {},
-    groups: [],
-    sites: [],
-    publishedAt: new Date().toISOString(),
-  };
-  await redis
-    .multi()
-    .set(campaignKey(namespace, campaignId, 'info'), JSON.stringify(snapshot))
-    .sadd(campaignIndexKey(namespace), campaignId)
-    .exec();
 }
 
 async function startBare(): Promise<{ port: number; child: ChildProcess }> {
@@ -108,10 +100,10 @@ async function startBare(): Promise<{ port: number; child: ChildProcess }> {
 }
 
 async function startGateway(): Promise<{ port: number; child: ChildProcess }> {
-  const port = 18_000 + Math.floor(Math.random() * 2000);
+  const port = await freePort();
   const key = generateSigningKey('bench');
   const child = spawnService('gateway', {
-    NODE_ENV: 'production',
+    ...(await productionEnv('gateway')),
     LOG_LEVEL: 'warn',
     KHIW_NAMESPACE: namespace,
     PORT: String(port),
@@ -161,20 +153,10 @@ async function redisCeiling(statusTicket: { id: string; number: number }) {
     );
   const join = waitingRoomKeys(namespace, CAMPAIGN.redis);
   const bare = waitingRoomKeys(namespace, CAMPAIGN.bare);
-  const statusKeys = [
-    bare.room,
-    bare.numbers,
-    bare.preNumbers,
-    bare.seen,
-    bare.unclaimed,
-    bare.access,
-    bare.grants,
-    bare.skipped,
-    bare.rate,
-  ];
+  const statusKeys = statusScriptKeys(bare);
   const incrKey = `${namespace}:bench:counter`;
   return {
-    incr: await redisBenchmark(['INCR', incrKey], { requests: 200_000, clients: CONNECTIONS }),
+    incr: await redisBenchmark(['INCR', incrKey], { requests: 2 * REDIS_REQUESTS, clients: CONNECTIONS }),
     join: await redisBenchmark(
       [
         'EVALSHA',
@@ -188,19 +170,19 @@ async function redisCeiling(statusTicket: { id: string; number: number }) {
         'rb-__rand_int__',
         '-1',
       ],
-      { requests: 100_000, clients: CONNECTIONS },
+      { requests: REDIS_REQUESTS, clients: CONNECTIONS },
     ),
     status: await redisBenchmark(
       [
         'EVALSHA',
         await sha('status-9.lua'),
-        '9',
+        String(statusKeys.length),
         ...statusKeys,
         statusTicket.id,
         String(statusTicket.number),
         '600000',
       ],
-      { requests: 200_000, clients: CONNECTIONS },
+      { requests: 2 * REDIS_REQUESTS, clients: CONNECTIONS },
     ),
   };
 }
@@ -224,13 +206,15 @@ async function compare(bare: number, gateway: number, bareTickets: string[], gat
   };
   // Warm both processes (JIT, connection pools, token cache) before anything counts.
   for (const target of Object.values(targets))
-    await httpLoad({ ...target, connections: CONNECTIONS, durationSeconds: 2 });
+    await httpLoad({ ...target, connections: CONNECTIONS, durationSeconds: WARMUP_SECONDS });
   // Alternate bare and gateway so that a noisy neighbour hits both alike; the median round counts.
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, target] of Object.entries(targets)) {
       const figures = await httpLoad({ ...target, connections: CONNECTIONS, durationSeconds: SECONDS });
-      if (figures.non2xx || figures.errors)
+      if (figures.non2xx || figures.errors) {
         log(`  ! ${name}: ${figures.non2xx} non-2xx, ${figures.errors} errors`);
+        failedRequests += figures.non2xx + figures.errors;
+      }
       runs[name]!.push(figures);
     }
     log(`  round ${round}/${ROUNDS} done`);
@@ -258,8 +242,10 @@ async function fillRoom(gatewayPort: number) {
       connections: CONNECTIONS,
       amount: RESIDENTS,
     });
-    if (figures.non2xx || figures.errors)
+    if (figures.non2xx || figures.errors) {
       log(`  ! fill: ${figures.non2xx} non-2xx, ${figures.errors} errors`);
+      failedRequests += figures.non2xx + figures.errors;
+    }
   }
   // Whatever HTTP did not place (or all of it with BENCH_FILL=lua): the same join-5 step, pipelined.
   let placed = Number((await redis.hget(keys.room, 'next')) ?? 0);
@@ -285,20 +271,31 @@ async function fillRoom(gatewayPort: number) {
   return { via, seconds: (Date.now() - started) / 1000, placed };
 }
 
+/** Stops the processes and deletes every key of the namespace; once, whichever way the run ends. */
+let cleaning: Promise<void> | undefined;
+function cleanUp(graceMs: number): Promise<void> {
+  cleaning ??= (async () => {
+    for (const child of children) await stopChild(child, graceMs);
+    const deleted = await deleteKeys(redis, [`${namespace}:*`, `khiw-${namespace}:*`]);
+    log(`\ncleaned up ${deleted} keys of ${namespace}`);
+    await closeRedis(redis);
+  })();
+  return cleaning;
+}
+
 async function main(): Promise<void> {
   const deadline = setTimeout(() => {
-    console.error(`benchmark exceeded ${DEADLINE_MS / 60_000} min; stopping`);
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(2);
+    console.error(`benchmark exceeded ${DEADLINE_MS / 1000} s; stopping`);
+    void cleanUp(0).finally(() => process.exit(2));
   }, DEADLINE_MS);
   deadline.unref();
   log(
-    `khiw waiting-room benchmark · namespace ${namespace} · ${CONNECTIONS} connections · ${ROUNDS}×${SECONDS}s`,
+    `khiw waiting-room benchmark${SMOKE ? ' (smoke)' : ''} · namespace ${namespace} · ${CONNECTIONS} connections · ${ROUNDS}×${SECONDS}s`,
   );
   log(`machine: ${(await import('node:os')).cpus().length} cores, node ${process.version}`);
   try {
-    await publishSnapshot(CAMPAIGN.gateway);
-    await publishSnapshot(CAMPAIGN.memory);
+    await publishSnapshot(redis, namespace, CAMPAIGN.gateway);
+    await publishSnapshot(redis, namespace, CAMPAIGN.memory);
     const [bare, gateway] = await Promise.all([startBare(), startGateway()]);
     const rssStart = rssBytes(gateway.child.pid!);
 
@@ -363,11 +360,12 @@ async function main(): Promise<void> {
     log(
       `Gateway RSS: ${mb(rssStart)} at start, ${mb(rssAfterLoad)} after the HTTP rounds, ${mb(rssFilled)} after the fill`,
     );
+    if (SMOKE && failedRequests > 0) {
+      log(`smoke: FAILED, ${failedRequests} requests not answered 2xx`);
+      process.exitCode = 1;
+    }
   } finally {
-    for (const child of children) await stopChild(child, 15_000);
-    const deleted = await deleteKeys(redis, [`${namespace}:*`, `khiw-${namespace}:*`]);
-    log(`\ncleaned up ${deleted} keys of ${namespace}`);
-    await closeRedis(redis);
+    await cleanUp(15_000);
     clearTimeout(deadline);
   }
 }
