@@ -112,7 +112,10 @@ pid_matches() {
   local WANT
   expected_cmdline "$2"
   mapfile -d '' args 2>/dev/null <"/proc/$1/cmdline" || return 1
-  [[ ${#args[@]} -gt 0 && "${args[*]}" == *"$WANT"* ]]
+  [[ ${#args[@]} -gt 0 && "${args[*]}" == *"$WANT"* ]] || return 1
+  # Every checkout's fakesmsc has the same command line: ours is the one started in our RUN_DIR
+  # (another clone's `down` once stopped this one's).
+  [[ "$2" != fakesmsc || "/proc/$1/cwd" -ef "$RUN_DIR" ]]
 }
 
 # Prints the pid of a running component, or nothing. Adopts a matching process whose pid
@@ -147,8 +150,10 @@ start_detached() {
   rm -f "$file"
   printf '\n==== %s starting %s at %s ====\n' "$name" "$*" "$(date '+%F %T')" >>"$log"
   # fd 9 is the lock of this script: the daemon must not inherit it.
+  # In RUN_DIR: fakesmsc's command line names nothing of this checkout, its working directory does.
   # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
-  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$file" "$@" >>"$log" 2>&1 </dev/null 9>&- &
+  setsid nohup bash -c 'echo $$ >"$0"; cd "$1" || exit 1; shift; exec "$@"' "$file" "$RUN_DIR" "$@" \
+    >>"$log" 2>&1 </dev/null 9>&- &
   for _ in $(seq 1 50); do
     [[ -s "$file" ]] && return 0
     sleep 0.1
