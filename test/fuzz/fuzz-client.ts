@@ -56,9 +56,10 @@ export const FUZZ_TEST_TIMEOUT_MS = (SECONDS_PER_ENDPOINT + 180) * 1000;
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 16);
 /**
  * Requests per source address before the lane moves to the next one: under the gateway's
- * per-network limits (120/min self-service, 600/min joins), so most requests reach the
- * handlers with the limits on. The gateway trusts loopback proxies, so a socket's own
- * address in 127.0.0.0/8 is the client's address when no X-Forwarded-For is sent.
+ * per-network limits (120/min self-service; 6,000 joins, 1,200 unredeemed challenges and 600
+ * failed joins a minute on the queue), so most requests reach the handlers with the limits
+ * on. The gateway trusts loopback proxies, so a socket's own address in 127.0.0.0/8 is the
+ * client's address when no X-Forwarded-For is sent.
  */
 const PER_ADDRESS = 100;
 const CHUNK = 200;

@@ -79,13 +79,28 @@ export const GatewayConfig = z
     WAITING_ROOM_POW_DIFFICULTY: z.coerce.number().int().min(0).max(32).default(12),
     WAITING_ROOM_CLAIM_WINDOW_SECONDS: seconds(120),
     WAITING_ROOM_ACCESS_TTL_SECONDS: seconds(600),
+    /**
+     * After a booking, the active place is held only this long for the next family member's
+     * booking (each booking re-arms it), not for the rest of the access token's life. Initial
+     * setting of a new room; ops change it live (familyGraceSeconds).
+     */
+    WAITING_ROOM_FAMILY_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
     WAITING_ROOM_TICKET_TTL_SECONDS: seconds(3600),
     WAITING_ROOM_ABANDON_AFTER_SECONDS: seconds(180),
     WAITING_ROOM_MAX_BOOKINGS: z.coerce.number().int().min(1).max(20).default(5),
     WAITING_ROOM_TICK_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
     /** Off only for tests that drive admission steps themselves. */
     WAITING_ROOM_ADMISSION_LOOP: settings.booleanFlag(true),
-    WAITING_ROOM_JOINS_PER_NETWORK_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+    /**
+     * Per network (IPv4 address, IPv6 /64) and replica, sized for carrier-grade NAT; the
+     * proof-of-work is the price of a place (docs/waiting-room.md §7 for the figures).
+     * Join requests a minute; 0 turns all three per-network limits off.
+     */
+    WAITING_ROOM_JOINS_PER_NETWORK_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+    /** Challenges fetched and not (yet) redeemed by a join with a new place; 0 = unlimited. */
+    WAITING_ROOM_UNREDEEMED_CHALLENGES_PER_NETWORK_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+    /** Joins with a wrong proof-of-work or a spent/expired challenge; past it, 429 for a while. */
+    WAITING_ROOM_FAILED_JOINS_PER_NETWORK_PER_MINUTE: z.coerce.number().int().min(0).default(600),
 
     /**
      * Keys the HMAC that turns a citizen ID into the booking request id (campaign + hash), so

@@ -9,7 +9,7 @@ import { withWaitingRoomCommands } from '../src/waiting-room/waiting-room-script
 export const silentLogger = createLogger({ service: 'test', level: 'silent' });
 
 export const TEST_OPTIONS: WaitingRoomOptions = {
-  defaults: { outflowPerMinute: 0, maxActive: 1000, powDifficulty: 0 },
+  defaults: { outflowPerMinute: 0, maxActive: 1000, powDifficulty: 0, familyGraceSeconds: 120 },
   claimWindowMs: 120_000,
   accessTtlMs: 600_000,
   abandonAfterMs: 180_000,

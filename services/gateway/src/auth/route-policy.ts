@@ -107,6 +107,8 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
 
   // Booking and self-service.
   { method: 'POST', path: '/api/bookings', access: { kind: 'access' } },
+  // Done booking: the active place goes to the next in line (idempotent, 204).
+  { method: 'POST', path: '/api/queue/release', access: { kind: 'access' } },
   { method: 'GET', path: '/api/bookings/requests/:requestId', access: { kind: 'request-id' } },
   { method: 'GET', path: '/api/appointments/lookup', access: { kind: 'identity' } },
   { method: 'POST', path: '/api/appointments/lookup', access: { kind: 'identity' } },

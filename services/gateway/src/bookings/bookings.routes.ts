@@ -1,10 +1,13 @@
 import express, { type Router } from 'express';
-import { campaignId as campaignIdSchema } from '@khiw/contracts';
 import { KhiwError } from '@khiw/errors';
 import { Counter, type Registry } from '@khiw/observability';
 import { bearerToken } from '../auth/bearer-token';
 import { sendProblem } from '../http/problem';
-import { decodeJwt, verifyAccessToken, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
+import {
+  accessTokenCampaign,
+  verifyAccessToken,
+  type QueueTokens,
+} from '../waiting-room/tokens/queue-tokens';
 import { eligibilityFieldErrors } from './booking-eligibility';
 import { parseBookingInput } from './booking-input';
 import type { BookingRequestStatus } from './booking-request-status.usecase';
@@ -40,7 +43,7 @@ export function bookingRoutes(deps: BookingRoutesDeps): Router {
     res.set('Cache-Control', 'no-store');
     const token = bearerToken(req);
     if (!token) throw new KhiwError('TOKEN_MISSING', 'no access token');
-    const claims = verifyAccessToken(deps.tokens, token, campaignOf(token, req.body));
+    const claims = verifyAccessToken(deps.tokens, token, accessTokenCampaign(token, req.body));
 
     const parsed = parseBookingInput(req.body);
     const snapshot = await deps.catalog.snapshot(claims.campaignId);
@@ -79,16 +82,4 @@ export function bookingRoutes(deps: BookingRoutesDeps): Router {
   });
 
   return router;
-}
-
-/**
- * The campaign the token must be for: the body's campaignId when sent (a token of another
- * campaign is then refused as such), else the token's own audience, checked by signature next.
- */
-function campaignOf(token: string, body: unknown): string {
-  const fromBody = (body as { campaignId?: unknown } | undefined)?.campaignId;
-  if (typeof fromBody === 'string' && campaignIdSchema.safeParse(fromBody).success) return fromBody;
-  const audience = decodeJwt(token)?.payload.aud;
-  if (typeof audience === 'string' && campaignIdSchema.safeParse(audience).success) return audience;
-  throw new KhiwError('TOKEN_INVALID', 'access token names no campaign');
 }

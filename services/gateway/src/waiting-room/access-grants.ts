@@ -1,47 +1,61 @@
 import { KhiwError } from '@khiw/errors';
 import type { RoomCache } from './room-cache';
 import type { AccessClaims } from './tokens/queue-tokens';
+import type { WaitingRoomMetrics } from './waiting-room-metrics';
 import { UseAccessCode } from './waiting-room-scripts';
 
 /**
- * The bookings an access token allows (a family: maxBookings). The booking route
- * calls `use` once per submitted person after verifyAccessToken; the last one, or
- * `release`, frees the active place for the next resident.
+ * The bookings an access token allows (a family: maxBookings). The booking route calls
+ * `use` once per submitted person after verifyAccessToken; each booking keeps the active
+ * place only for the family grace (the next family member's booking), the last one frees it
+ * at once, and `release` (the resident is done) frees it at once too (use-access-3.lua).
  */
 export class AccessGrants {
-  constructor(private readonly rooms: RoomCache) {}
+  constructor(
+    private readonly rooms: RoomCache,
+    private readonly metrics?: Pick<WaitingRoomMetrics, 'placesFreed'>,
+  ) {}
 
   /** Returns how many bookings of the grant are spent, this one included. */
   async use(claims: AccessClaims): Promise<number> {
-    return this.call(claims, 'use');
+    if (claims.standby) return this.spendStandby(claims);
+    const [used, placeExpiresAt] = await this.call(claims, 'use');
+    if (placeExpiresAt === 0) this.metrics?.placesFreed.inc({ reason: 'booked' });
+    return used;
   }
 
-  async release(claims: AccessClaims): Promise<void> {
-    await this.call(claims, 'release');
+  /** The resident is done: the place goes to the next in line. Idempotent; true when freed now. */
+  async release(claims: AccessClaims): Promise<boolean> {
+    // A standby token holds no active place.
+    if (claims.standby) return false;
+    const [, freed] = await this.call(claims, 'release');
+    if (freed === 1) this.metrics?.placesFreed.inc({ reason: 'done' });
+    return freed === 1;
   }
 
-  private async call(claims: AccessClaims, mode: 'use' | 'release'): Promise<number> {
+  private async call(claims: AccessClaims, mode: 'use' | 'release'): Promise<[number, number]> {
     const keys = this.rooms.keys(claims.campaignId);
-    if (claims.standby) return this.callStandby(claims, mode, keys.standbyGrants);
-    const [code, used] = await this.rooms.redis.wrUseAccess(
+    const [code, used, extra] = await this.rooms.redis.wrUseAccess(
       keys.room,
       keys.access,
       keys.grants,
       claims.queueNumber,
       claims.maxBookings,
       mode,
+      claims.expiresAt * 1000,
+      this.rooms.options.defaults.familyGraceSeconds,
     );
     if (Number(code) === UseAccessCode.Expired) throw new KhiwError('ACCESS_EXPIRED', 'access expired');
     if (Number(code) === UseAccessCode.Exhausted) {
       throw new KhiwError('ACCESS_EXHAUSTED', 'every booking of this access token is used');
     }
-    return Number(used);
+    return [Number(used), Number(extra)];
   }
 
-  /** A standby token holds no active place: only its bookings are counted, per token. */
-  private async callStandby(claims: AccessClaims, mode: 'use' | 'release', key: string): Promise<number> {
-    if (mode === 'release') return 0;
+  /** A standby token: only its bookings are counted, per token. */
+  private async spendStandby(claims: AccessClaims): Promise<number> {
     if (claims.expiresAt * 1000 < Date.now()) throw new KhiwError('ACCESS_EXPIRED', 'access expired');
+    const key = this.rooms.keys(claims.campaignId).standbyGrants;
     const used = Number(
       await this.rooms.redis.eval(SPEND_STANDBY, 1, key, claims.ticketId, claims.maxBookings),
     );

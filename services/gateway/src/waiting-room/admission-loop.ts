@@ -11,10 +11,12 @@ export interface AdmissionStep {
   expiredUnclaimed: number;
   expiredAccess: number;
   serving: number;
+  /** Places lapsed after the family grace, with a booking made (not counted expiredAccess). */
+  finishedAfterGrace: number;
 }
 
 /**
- * Every replica runs this loop; the admit-6 step is atomic and budgets by Redis' clock, so
+ * Every replica runs this loop; the admit-7 step is atomic and budgets by Redis' clock, so
  * two or twenty loops together admit exactly what one would. Each tick, per campaign:
  * follow the snapshot's sold-out/closed, open (shuffle) once the opening time has come,
  * admit, refresh the view. A Redis outage only stops admission (fail closed).
@@ -75,7 +77,7 @@ export class AdmissionLoop {
       const code = await openWaitingRoom(redis, keys);
       this.logger.info({ campaignId, prequeue: view.prequeue, code }, 'waiting room opening');
     }
-    const [admitted, passedOver, expiredUnclaimed, expiredAccess, serving] = (
+    const [admitted, passedOver, expiredUnclaimed, expiredAccess, serving, finishedAfterGrace] = (
       await redis.wrAdmit(
         keys.room,
         keys.seen,
@@ -83,20 +85,22 @@ export class AdmissionLoop {
         keys.access,
         keys.skipped,
         keys.rate,
+        keys.grants,
         options.claimWindowMs,
         options.abandonAfterMs,
         options.maxSkipPerStep,
         options.maxStepMs,
       )
-    ).map(Number) as [number, number, number, number, number];
+    ).map(Number) as [number, number, number, number, number, number];
     this.metrics.admitted.inc(admitted);
     this.metrics.passedOver.inc(passedOver);
     this.metrics.expired.inc({ kind: 'unclaimed' }, expiredUnclaimed);
     this.metrics.expired.inc({ kind: 'access' }, expiredAccess);
+    this.metrics.placesFreed.inc({ reason: 'grace' }, finishedAfterGrace);
     const fresh = (await this.rooms.refresh(campaignId)).view;
     this.metrics.serving.set({ campaign: campaignId }, fresh.serving);
     this.metrics.waiting.set({ campaign: campaignId }, fresh.lastNumber - fresh.serving + fresh.prequeue);
     this.metrics.active.set({ campaign: campaignId }, fresh.unclaimed + fresh.inForm);
-    return { admitted, passedOver, expiredUnclaimed, expiredAccess, serving };
+    return { admitted, passedOver, expiredUnclaimed, expiredAccess, serving, finishedAfterGrace };
   }
 }

@@ -17,6 +17,7 @@ function view(overrides: Partial<RoomView> = {}): RoomView {
     outflowPerMinute: 600,
     maxActive: 1000,
     powDifficulty: 0,
+    familyGraceSeconds: 120,
     serving: 1000,
     lastNumber: 5000,
     prequeue: 0,
@@ -34,6 +35,8 @@ function view(overrides: Partial<RoomView> = {}): RoomView {
       expiredUnclaimed: 0,
       expiredAccess: 0,
       finished: 0,
+      released: 0,
+      graceLapsed: 0,
     },
     ...overrides,
   };

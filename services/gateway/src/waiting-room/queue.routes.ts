@@ -1,15 +1,18 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { KhiwError } from '@khiw/errors';
 import type { Histogram } from '@khiw/observability';
 import { bearerToken } from '../auth/bearer-token';
 import { sendProblem } from '../http/problem';
 import type { IssueChallenge } from './issue-challenge.usecase';
-import { joinRateLimit } from './join-rate-limit';
+import { JoinRateLimit, type JoinLimits } from './join-rate-limit';
 import type { JoinQueue } from './join-queue.usecase';
 import { admissionRate, awayShare } from './queue-estimate';
 import type { QueueStatus } from './queue-status.usecase';
+import type { ReleaseAccess } from './release-access.usecase';
 import type { RoomCache } from './room-cache';
 import { publicState } from './room-view';
+import type { WaitingRoomMetrics } from './waiting-room-metrics';
 
 const JoinBody = z.object({
   ticket: z.string().max(2048).optional(),
@@ -22,7 +25,9 @@ export interface QueueRoutesDeps {
   join: JoinQueue;
   status: QueueStatus;
   challenge: IssueChallenge;
-  joinsPerNetworkPerMinute: number;
+  release: ReleaseAccess;
+  limits: JoinLimits;
+  metrics: Pick<WaitingRoomMetrics, 'rateLimited'>;
 }
 
 /**
@@ -65,26 +70,40 @@ function statusTimer(duration: Histogram<'status'>): (status: number, started: b
 /** The rest of the resident-facing waiting room API (docs/waiting-room.md, "API"). */
 export function queueRoutes(deps: QueueRoutesDeps): Router {
   const router = express.Router();
-  const limit = joinRateLimit(deps.joinsPerNetworkPerMinute);
+  const limit = new JoinRateLimit(deps.limits, {
+    onRefused: (budget) => deps.metrics.rateLimited.inc({ budget }),
+  });
 
-  router.get('/api/campaigns/:campaignId/queue/challenge', limit, async (req, res) => {
+  router.get('/api/campaigns/:campaignId/queue/challenge', limit.challenge, async (req, res) => {
     const challenge = await deps.challenge.execute({ campaignId: String(req.params.campaignId) });
     res.set('Cache-Control', 'no-store').json(challenge);
   });
 
-  router.post('/api/campaigns/:campaignId/queue', limit, async (req, res) => {
+  router.post('/api/campaigns/:campaignId/queue', limit.join, async (req, res) => {
     const body = JoinBody.safeParse(req.body ?? {});
     if (!body.success) return sendProblem(res, 'INVALID_INPUT', { variant: 'queue' });
-    const { created, answer } = await deps.join.execute({
-      campaignId: String(req.params.campaignId),
-      ticket: bearerToken(req) ?? body.data.ticket,
-      challenge: body.data.challenge,
-      nonce: body.data.nonce,
-    });
+    const { created, answer } = await deps.join
+      .execute({
+        campaignId: String(req.params.campaignId),
+        ticket: bearerToken(req) ?? body.data.ticket,
+        challenge: body.data.challenge,
+        nonce: body.data.nonce,
+      })
+      .catch((error: unknown) => {
+        if (KhiwError.is(error, 'PROOF_OF_WORK_INVALID', 'CHALLENGE_INVALID')) limit.failed(req);
+        throw error;
+      });
+    if (created && body.data.challenge) limit.redeemed(req);
     res
       .status(created ? 201 : 200)
       .set('Cache-Control', 'no-store')
       .json(answer);
+  });
+
+  // The booking page, when the resident is done: the place goes to the next in line now.
+  router.post('/api/queue/release', async (req, res) => {
+    await deps.release.execute({ token: bearerToken(req), body: req.body });
+    res.set('Cache-Control', 'no-store').status(204).end();
   });
 
   // Public and CDN-cacheable: enough for a page to move its position between polls.

@@ -3,7 +3,7 @@ import { RoomCache, type WaitingRoomOptions } from './room-cache';
 import type { WaitingRoomRedis } from './waiting-room-scripts';
 
 const options: WaitingRoomOptions = {
-  defaults: { outflowPerMinute: 60, maxActive: 100, powDifficulty: 0 },
+  defaults: { outflowPerMinute: 60, maxActive: 100, powDifficulty: 0, familyGraceSeconds: 120 },
   claimWindowMs: 1000,
   accessTtlMs: 1000,
   abandonAfterMs: 1000,

@@ -8,7 +8,12 @@ import type { WaitingRoomRedis } from './waiting-room-scripts';
 
 export interface WaitingRoomOptions {
   /** Settings a room starts with; ops change them live (PATCH .../waiting-room). */
-  defaults: { outflowPerMinute: number; maxActive: number; powDifficulty: number };
+  defaults: {
+    outflowPerMinute: number;
+    maxActive: number;
+    powDifficulty: number;
+    familyGraceSeconds: number;
+  };
   claimWindowMs: number;
   accessTtlMs: number;
   abandonAfterMs: number;
@@ -114,6 +119,7 @@ export class RoomCache {
         .hsetnx(keys.room, 'outflowPerMinute', defaults.outflowPerMinute)
         .hsetnx(keys.room, 'maxActive', defaults.maxActive)
         .hsetnx(keys.room, 'powDifficulty', defaults.powDifficulty)
+        .hsetnx(keys.room, 'familyGraceSeconds', defaults.familyGraceSeconds)
         .hsetnx(keys.room, 'paused', 0)
         .exec();
       this.prepared.add(campaignId);
@@ -128,7 +134,11 @@ export class RoomCache {
       this.options.abandonAfterMs,
       this.options.rateMinutes,
     );
-    const entry = { view: parseRoomView(campaignId, json), snapshot, fetchedAt: Date.now() };
+    const entry = {
+      view: parseRoomView(campaignId, json, this.options.defaults.familyGraceSeconds),
+      snapshot,
+      fetchedAt: Date.now(),
+    };
     this.entries.set(campaignId, entry);
     return entry;
   }

@@ -11,6 +11,8 @@ export interface RoomView {
   outflowPerMinute: number;
   maxActive: number;
   powDifficulty: number;
+  /** How long a place stays held after a booking, for the next family member's (s). */
+  familyGraceSeconds: number;
   /** The serving counter: every number up to it has been let in (or passed over while away). */
   serving: number;
   /** The last number given out. */
@@ -30,7 +32,12 @@ export interface RoomView {
     returned: number;
     expiredUnclaimed: number;
     expiredAccess: number;
+    /** Places freed after bookings: released, all bookings spent, or the grace ran out. */
     finished: number;
+    /** Of those, released by the page (the resident said done). */
+    released: number;
+    /** Of those, lapsed after the family grace (booked, then left without saying). */
+    graceLapsed: number;
   };
 }
 
@@ -39,7 +46,7 @@ const int = (value: unknown, fallback = 0): number => {
   return Number.isFinite(n) ? n : fallback;
 };
 
-export function parseRoomView(campaignId: string, json: string): RoomView {
+export function parseRoomView(campaignId: string, json: string, familyGraceSeconds = 0): RoomView {
   const raw = JSON.parse(json) as Record<string, unknown>;
   const final = raw.final === 'sold_out' || raw.final === 'closed' ? raw.final : null;
   return {
@@ -53,6 +60,7 @@ export function parseRoomView(campaignId: string, json: string): RoomView {
     outflowPerMinute: int(raw.outflowPerMinute),
     maxActive: int(raw.maxActive),
     powDifficulty: int(raw.powDifficulty),
+    familyGraceSeconds: int(raw.familyGraceSeconds, familyGraceSeconds),
     serving: int(raw.serving),
     lastNumber: int(raw.next),
     prequeue: int(raw.prequeue),
@@ -70,6 +78,8 @@ export function parseRoomView(campaignId: string, json: string): RoomView {
       expiredUnclaimed: int(raw.expiredUnclaimed),
       expiredAccess: int(raw.expiredAccess),
       finished: int(raw.finishedTotal),
+      released: int(raw.releasedTotal),
+      graceLapsed: int(raw.graceLapsedTotal),
     },
   };
 }

@@ -28,6 +28,7 @@ export class UpdateWaitingRoom {
     if (patch.outflowPerMinute !== undefined) fields.outflowPerMinute = patch.outflowPerMinute;
     if (patch.maxActive !== undefined) fields.maxActive = patch.maxActive;
     if (patch.powDifficulty !== undefined) fields.powDifficulty = patch.powDifficulty;
+    if (patch.familyGraceSeconds !== undefined) fields.familyGraceSeconds = patch.familyGraceSeconds;
     if (patch.paused !== undefined) fields.paused = patch.paused ? 1 : 0;
     if (patch.opensAt !== undefined) {
       const [opened, next] = await this.rooms.redis.hmget(keys.room, 'opened', 'next');

@@ -7,7 +7,7 @@ import { campaignKey } from '@khiw/redis';
 export function waitingRoomKeys(namespace: string, campaignId: string) {
   const key = (name: string) => campaignKey(namespace, campaignId, `wr:${name}`);
   return {
-    /** hash: settings (outflowPerMinute, maxActive, paused, powDifficulty, opensAt), counters, flags */
+    /** hash: settings (outflowPerMinute, maxActive, paused, powDifficulty, familyGraceSeconds, opensAt), counters, flags */
     room: key('room'),
     /** hash: queue number -> ticket id */
     numbers: key('numbers'),

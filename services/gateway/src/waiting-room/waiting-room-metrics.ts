@@ -2,11 +2,13 @@ import { Counter, Gauge, Histogram, type Registry } from '@khiw/observability';
 
 export interface WaitingRoomMetrics {
   joins: Counter<'result'>;
+  rateLimited: Counter<'budget'>;
   statusPolls: Counter<'state'>;
   statusDuration: Histogram<'status'>;
   admitted: Counter;
   passedOver: Counter;
   expired: Counter<'kind'>;
+  placesFreed: Counter<'reason'>;
   tokensRefused: Counter<'code'>;
   waiting: Gauge<'campaign'>;
   active: Gauge<'campaign'>;
@@ -20,6 +22,12 @@ export function createWaitingRoomMetrics(registry: Registry): WaitingRoomMetrics
       name: 'khiw_gateway_queue_joins_total',
       help: 'Joins by result (prequeue, waiting, rejoined, final, refused)',
       labelNames: ['result'],
+      registers,
+    }),
+    rateLimited: new Counter({
+      name: 'khiw_gateway_queue_rate_limited_total',
+      help: 'Challenges and joins refused 429 per network, by the budget that refused (joins, challenges, failures)',
+      labelNames: ['budget'],
       registers,
     }),
     statusPolls: new Counter({
@@ -51,6 +59,12 @@ export function createWaitingRoomMetrics(registry: Registry): WaitingRoomMetrics
       name: 'khiw_gateway_queue_expired_total',
       help: 'Admitted places that expired: unclaimed (never asked) or access (token unused)',
       labelNames: ['kind'],
+      registers,
+    }),
+    placesFreed: new Counter({
+      name: 'khiw_gateway_queue_places_freed_total',
+      help: 'Active places freed after a booking: done (the page released it), booked (the last booking of the grant), grace (the family grace after a booking ran out)',
+      labelNames: ['reason'],
       registers,
     }),
     tokensRefused: new Counter({

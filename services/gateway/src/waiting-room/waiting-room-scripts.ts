@@ -48,7 +48,7 @@ const SCRIPTS: Record<keyof WaitingRoomCommands, string> = {
   wrJoin: 'join-5.lua',
   wrOpen: 'open-5.lua',
   wrStatus: 'status-9.lua',
-  wrAdmit: 'admit-6.lua',
+  wrAdmit: 'admit-7.lua',
   wrView: 'view-6.lua',
   wrUseAccess: 'use-access-3.lua',
 };

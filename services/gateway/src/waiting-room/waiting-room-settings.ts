@@ -8,6 +8,8 @@ export const WaitingRoomSettingsPatch = z
     maxActive: z.number().int().min(0).max(10_000_000),
     paused: z.boolean(),
     powDifficulty: z.number().int().min(0).max(32),
+    /** How long a place stays held after a booking, for the next family member's (0: freed at once). */
+    familyGraceSeconds: z.number().int().min(0).max(3600),
     /** Tests and rehearsals: move the opening (only before the queue has started). */
     opensAt: isoDateTime,
   })
@@ -22,6 +24,7 @@ export interface WaitingRoomSettings {
   maxActive: number;
   paused: boolean;
   powDifficulty: number;
+  familyGraceSeconds: number;
   opensAt: string;
 }
 
@@ -30,6 +33,7 @@ export function settingsOf(view: {
   maxActive: number;
   paused: boolean;
   powDifficulty: number;
+  familyGraceSeconds: number;
   opensAt: number;
 }): WaitingRoomSettings {
   return {
@@ -37,6 +41,7 @@ export function settingsOf(view: {
     maxActive: view.maxActive,
     paused: view.paused,
     powDifficulty: view.powDifficulty,
+    familyGraceSeconds: view.familyGraceSeconds,
     opensAt: new Date(view.opensAt).toISOString(),
   };
 }

@@ -39,6 +39,12 @@ export class WaitingRoomStats {
         expiredUnclaimed: view.totals.expiredUnclaimed,
         expiredAccess: view.totals.expiredAccess,
       },
+      // Places handed back after bookings: how active places turn over while people book.
+      freedAfterBooking: {
+        total: view.totals.finished,
+        released: view.totals.released,
+        afterGrace: view.totals.graceLapsed,
+      },
       totals: view.totals,
       etaLastPersonSeconds: waitingWithNumber > 0 ? estimateWaitSeconds(view, view.lastNumber) : 0,
       at: new Date(view.now).toISOString(),

@@ -11,6 +11,7 @@ import { JoinQueue } from './join-queue.usecase';
 import { jwksRoutes } from './jwks.routes';
 import { queueRoutes, queueStatusRoutes } from './queue.routes';
 import { QueueStatus } from './queue-status.usecase';
+import { ReleaseAccess } from './release-access.usecase';
 import { RoomCache, type WaitingRoomOptions } from './room-cache';
 import { StandbyAccess } from './standby-access';
 import { TicketStanding } from './ticket-standing';
@@ -27,6 +28,7 @@ export function waitingRoomOptions(config: GatewayConfig): WaitingRoomOptions {
       outflowPerMinute: config.WAITING_ROOM_OUTFLOW_PER_MINUTE,
       maxActive: config.WAITING_ROOM_MAX_ACTIVE,
       powDifficulty: config.WAITING_ROOM_POW_DIFFICULTY,
+      familyGraceSeconds: config.WAITING_ROOM_FAMILY_GRACE_SECONDS,
     },
     claimWindowMs: config.WAITING_ROOM_CLAIM_WINDOW_SECONDS * 1000,
     accessTtlMs: config.WAITING_ROOM_ACCESS_TTL_SECONDS * 1000,
@@ -74,6 +76,7 @@ export function createWaitingRoom(input: {
   const standby = new StandbyAccess(rooms, tokens);
   const standing = new TicketStanding(rooms, tokens, standby);
   const status = new QueueStatus(tokens, standing, metrics);
+  const grants = new AccessGrants(rooms, metrics);
   const loop = new AdmissionLoop(
     rooms,
     logger.child({ component: 'admission' }),
@@ -89,7 +92,13 @@ export function createWaitingRoom(input: {
         join: new JoinQueue(rooms, tokens, standing, metrics, standby),
         status,
         challenge: new IssueChallenge(rooms),
-        joinsPerNetworkPerMinute: config.WAITING_ROOM_JOINS_PER_NETWORK_PER_MINUTE,
+        release: new ReleaseAccess(tokens, grants),
+        limits: {
+          joinsPerMinute: config.WAITING_ROOM_JOINS_PER_NETWORK_PER_MINUTE,
+          unredeemedChallengesPerMinute: config.WAITING_ROOM_UNREDEEMED_CHALLENGES_PER_NETWORK_PER_MINUTE,
+          failedJoinsPerMinute: config.WAITING_ROOM_FAILED_JOINS_PER_NETWORK_PER_MINUTE,
+        },
+        metrics,
       }),
       adminRoutes({
         rooms,
@@ -101,7 +110,7 @@ export function createWaitingRoom(input: {
       }),
     ],
     tokens,
-    grants: new AccessGrants(rooms),
+    grants,
     rooms,
     loop,
     metrics,

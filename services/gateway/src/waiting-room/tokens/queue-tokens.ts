@@ -1,4 +1,5 @@
 import jwt, { type JwtPayload } from 'jsonwebtoken';
+import { campaignId as campaignIdSchema } from '@khiw/contracts';
 import { KhiwError } from '@khiw/errors';
 import type { Keyring } from './keyring';
 
@@ -241,6 +242,19 @@ export class QueueTokens {
 /** For the booking route: the access token's claims, or a KhiwError (TOKEN_*, 401/403). */
 export function verifyAccessToken(tokens: QueueTokens, token: string, campaignId: string): AccessClaims {
   return tokens.verifyAccess(token, campaignId);
+}
+
+/**
+ * The campaign an access token must be for: the body's campaignId when sent (a token of
+ * another campaign is then refused as such), else the token's own audience, checked by
+ * signature next.
+ */
+export function accessTokenCampaign(token: string, body: unknown): string {
+  const fromBody = (body as { campaignId?: unknown } | undefined)?.campaignId;
+  if (typeof fromBody === 'string' && campaignIdSchema.safeParse(fromBody).success) return fromBody;
+  const audience = decodeJwt(token)?.payload.aud;
+  if (typeof audience === 'string' && campaignIdSchema.safeParse(audience).success) return audience;
+  throw new KhiwError('TOKEN_INVALID', 'access token names no campaign');
 }
 
 /** Longer than any token khiw signs (about 400 characters); anything longer is not ours. */

@@ -1,5 +1,5 @@
 --[[
-  admit-6: one admission step. Any number of gateway replicas may call it at any rate: the
+  admit-7: one admission step. Any number of gateway replicas may call it at any rate: the
   budget comes from the time elapsed since the previous step (Redis' own clock), so the sum
   over all callers never exceeds outflowPerMinute, and the active cap is checked inside the
   same atomic step.
@@ -10,6 +10,7 @@
   KEYS[4] access     sorted set: queue number -> access expiry (ms)
   KEYS[5] skipped    set: queue numbers passed over while their ticket was away
   KEYS[6] rate       hash: minute (epoch) -> admissions in that minute
+  KEYS[7] grants     hash: queue number -> bookings used
 
   ARGV[1] claim window (ms): how long an admitted place waits for its ticket to ask
   ARGV[2] abandon-after (ms): a waiting ticket not seen for this long is away
@@ -19,15 +20,33 @@
   Sets room.idleAt while nobody waits or admission is paused, so the observed rate (the
   ETA) only covers time when people were waiting to get in.
 
-  Returns { admitted, skipped, expiredUnclaimed, expiredAccess, serving }
+  An `access` entry that lapses is counted `expiredAccess` when no booking was made with it,
+  else finished (`finishedTotal`, `graceLapsedTotal`): the resident booked and left, and the
+  family grace (use-access-3) ran out.
+
+  Returns { admitted, skipped, expiredUnclaimed, expiredAccess, serving, finishedAfterGrace }
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 local expiredU = redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. now)
-local expiredA = redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. now)
 if expiredU > 0 then redis.call('HINCRBY', KEYS[1], 'expiredUnclaimed', expiredU) end
+-- Lapsed places: a few per step (each lapses once), so reading their grants stays cheap.
+local lapsed = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. now)
+local expiredA, finished = 0, 0
+for _, m in ipairs(lapsed) do
+  if tonumber(redis.call('HGET', KEYS[7], m) or '0') > 0 then
+    finished = finished + 1
+  else
+    expiredA = expiredA + 1
+  end
+end
+if #lapsed > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. now) end
 if expiredA > 0 then redis.call('HINCRBY', KEYS[1], 'expiredAccess', expiredA) end
+if finished > 0 then
+  redis.call('HINCRBY', KEYS[1], 'finishedTotal', finished)
+  redis.call('HINCRBY', KEYS[1], 'graceLapsedTotal', finished)
+end
 
 local r = redis.call('HMGET', KEYS[1], 'outflowPerMinute', 'maxActive', 'paused', 'opened', 'final',
   'serving', 'next', 'carry', 'admitAt')
@@ -35,7 +54,7 @@ local serving = tonumber(r[6] or '0')
 if r[4] ~= '1' or r[5] or r[3] == '1' then
   -- Closed, paused or not open yet: no budget accrues.
   redis.call('HSET', KEYS[1], 'admitAt', now, 'carry', 0, 'idleAt', now)
-  return { 0, 0, expiredU, expiredA, serving }
+  return { 0, 0, expiredU, expiredA, serving, finished }
 end
 
 local elapsed = 0
@@ -78,4 +97,4 @@ redis.call('HDEL', KEYS[6], minute - 16)
 redis.call('HSET', KEYS[1], 'serving', serving, 'carry', budget - whole, 'admitAt', now)
 -- The observed admission rate (ETA) only counts time when people were waiting to get in.
 if serving >= last then redis.call('HSET', KEYS[1], 'idleAt', now) end
-return { admitted, skipped, expiredU, expiredA, serving }
+return { admitted, skipped, expiredU, expiredA, serving, finished }
