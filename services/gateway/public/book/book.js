@@ -3,10 +3,12 @@
 import { $ } from '../shared/dom.js';
 import { loadCampaign } from '../shared/http.js';
 import { lang, languageButton } from '../shared/i18n-core.js';
-import { goChoose, reloadChosenSlots, wireChoose } from './choose-step.js';
+import { formStep, goChoose, reloadChosenSlots, slotsRefreshed, wireChoose } from './choose-step.js';
 import {
   currentView,
+  dosesGone,
   form,
+  FORM_VIEWS,
   render,
   renderAccessNote,
   restore,
@@ -18,7 +20,12 @@ import {
 import { t } from './i18n.js';
 import { wireOutcome } from './outcome-step.js';
 import { fillPerson, wirePerson } from './person-step.js';
+import { watchSlots } from './site-slots.js';
 import { poll, wireSubmit } from './submit-step.js';
+
+/** The site whose slots the form shows, while it shows them (not in a hidden tab). */
+const watchedSite = () =>
+  !document.hidden && !form.standby && FORM_VIEWS.includes(currentView()) ? session.choice.siteId : null;
 
 function wire() {
   languageButton($('lang'), t, render);
@@ -48,14 +55,19 @@ async function main() {
   fillPerson();
   form.campaign = await loadCampaign(campaignId, showConnection);
   if (!form.campaign) return showError(t('noCampaign'));
-  form.standby ||= form.campaign.state === 'sold_out' || form.campaign.remainingDoses === 0;
+  const standbyLink = form.standby;
+  form.standby ||= dosesGone(form.campaign);
+  watchSlots(campaignId, watchedSite, slotsRefreshed);
   if (session.pending) {
     showView('pending');
     return poll();
   }
+  // Back from the queue's standby offer (?standby=1): what was entered is kept; only a confirm is left.
+  const last = session.results.find((r) => r.requestId === session.last);
+  if (standbyLink && last?.status === 'rejected') session.last = null;
   if (session.last) return showView('outcome');
-  goChoose();
-  if (currentView() === 'choose') reloadChosenSlots();
+  goChoose(standbyLink ? formStep() : 'choose');
+  if (FORM_VIEWS.includes(currentView())) reloadChosenSlots();
 }
 
 void main();

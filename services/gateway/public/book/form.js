@@ -59,11 +59,13 @@ export const provinceCode = () =>
   form.campaign?.provinceCode ?? form.campaign?.eligibility?.provinceCode ?? null;
 export const siteOf = (id) => form.campaign?.sites?.find((s) => s.id === id);
 export const groupOf = (code) => form.campaign?.groups?.find((g) => g.code === code);
+/** No dose left: whatever is sent goes on the standby list (the worker decides). */
+export const dosesGone = (campaign) => campaign?.state === 'sold_out' || campaign?.remainingDoses === 0;
 
 export const CHOICE_FIELDS = ['groupCode', 'siteId', 'day', 'slotId'];
 export const PERSON_FIELDS = ['firstName', 'lastName', 'citizenId', 'birthDate', 'phone'];
 export const FIELD_ORDER = [...CHOICE_FIELDS, ...PERSON_FIELDS, 'provinceCode'];
-const FORM_VIEWS = ['choose', 'person', 'confirm'];
+export const FORM_VIEWS = ['choose', 'person', 'confirm'];
 const BLOCKED = {
   noAccess: ['noAccessTitle', 'noAccessBody'],
   expired: ['expiredTitle', 'expiredBody'],
@@ -151,6 +153,12 @@ function renderErrors() {
 }
 
 export const clearErrors = () => (errors = {});
+
+/** One field's error, shown without moving the keyboard (a time that filled up meanwhile). */
+export function setError(name, message) {
+  errors[name] = message;
+  renderErrors();
+}
 
 export function clearError(name) {
   if (!errors[name]) return;

@@ -15,6 +15,13 @@ export default {
   siteLeft: (n) => `${n} places left at this site across all times`,
   loadingSlots: 'Loading times…',
   noSlots: 'This site has no free times; please choose another site.',
+  slotTaken: 'The time you chose has just filled up; please choose another time.',
+  slotOffer:
+    'That time is full. Free times at the same site (your details are kept; pick one, then confirm):',
+  left: (n) => `${n} left`,
+  standbyOffer:
+    'All doses are now taken. You can join the standby list with the details you entered; nothing to type again.',
+  standbyJoin: 'Join the standby list with these details',
   next: 'Next',
   back: 'Back',
   edit: 'Change',

@@ -1,9 +1,19 @@
 // The outcome (booked, standby or refused), then the next family member while the token allows.
 import { $, facts } from '../shared/dom.js';
-import { fetchCampaign } from '../shared/http.js';
+import { fetchCampaign, request } from '../shared/http.js';
 import { formatWhen, local } from '../shared/i18n-core.js';
 import { goChoose, reloadChosenSlots } from './choose-step.js';
-import { clearErrors, drawView, form, peopleLeft, save, session, siteOf, tokenUsable } from './form.js';
+import {
+  announce,
+  clearErrors,
+  drawView,
+  form,
+  peopleLeft,
+  save,
+  session,
+  siteOf,
+  tokenUsable,
+} from './form.js';
 import { reasonText, t } from './i18n.js';
 import { fillPerson } from './person-step.js';
 
@@ -15,6 +25,48 @@ function line(text, className) {
 }
 
 const soldOut = (result) => result.reason === 'SOLD_OUT' || result.reason === 'CAMPAIGN_CLOSED';
+
+// Issue 14: the active place goes back to the queue once the resident is done (the gateway
+// also frees it a short grace after each booking). Its words live here, with the code that
+// shows them, while another change owns i18n.js.
+const RELEASE_WORDS = {
+  done: { th: 'จองเสร็จแล้ว คืนสิทธิ์ให้ผู้รอคิวคนถัดไป', en: 'I am done: give my place to the next person' },
+  released: {
+    th: 'คืนสิทธิ์เข้าจองแล้ว ผู้ที่รอคิวคนถัดไปได้เข้าจองแทน ขอบคุณที่ช่วยให้คิวเดินเร็วขึ้น',
+    en: 'Your place has gone to the next person in the queue. Thank you for helping the queue move.',
+  },
+};
+const releasedKey = () => `khiw:released:${form.campaignId}`;
+
+/** Whether this token's place was handed back (this tab; a reload keeps it). */
+function placeReleased() {
+  try {
+    return Boolean(form.token) && sessionStorage.getItem(releasedKey()) === form.token;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `POST /api/queue/release` (idempotent, 204). Best effort: if it fails, the grace after the
+ * last booking frees the place anyway. A retry of a person already submitted still works.
+ * Not sent on pagehide (sendBeacon): a reload fires it too, and a reload must keep the place.
+ */
+async function releasePlace() {
+  if (!form.token || placeReleased()) return;
+  try {
+    sessionStorage.setItem(releasedKey(), form.token);
+  } catch {
+    // Storage blocked: the call below is idempotent.
+  }
+  await request('/api/queue/release', {
+    method: 'POST',
+    token: form.token,
+    body: { campaignId: form.campaignId },
+    idempotent: true,
+    timeoutMs: 5000,
+  }).catch(() => undefined);
+}
 
 function outcomeTitle(result) {
   if (result.status === 'confirmed') return t('confirmedTitle');
@@ -63,6 +115,12 @@ function renderOutcome() {
         : [line(result.name), line(reasonText(result.reason, result.message), 'reason')]),
   );
   $('retry').hidden = !(result.status === 'rejected' && result.retryable && tokenUsable());
+  // Issue 14: under SLOT_FULL, other free times or standby (offers.js, fetched when needed).
+  if (result.reason === 'SLOT_FULL' || !$('outcome-offer').hidden)
+    void import('./offers.js').then(
+      (m) => m.renderOutcomeOffers(result),
+      () => undefined,
+    );
   renderResults();
 }
 
@@ -80,10 +138,17 @@ function renderResults() {
       return li;
     }),
   );
-  const more = tokenUsable() && peopleLeft() > 0 && !session.results.some(soldOut);
+  const couldBookMore = tokenUsable() && peopleLeft() > 0 && !session.results.some(soldOut);
+  const released = placeReleased();
+  const more = couldBookMore && !released;
   $('family-row').hidden = !more;
   $('family').textContent = t('family', peopleLeft());
-  $('family-done').hidden = more || !form.claims;
+  $('release').textContent = local(RELEASE_WORDS.done);
+  $('family-done').hidden = couldBookMore || !form.claims;
+  $('released').hidden = !(couldBookMore && released);
+  $('released').textContent = local(RELEASE_WORDS.released);
+  // Nobody else can be booked on this token (all used, sold out): hand the place back now.
+  if (!couldBookMore && !released && tokenUsable() && !session.pending) void releasePlace();
 }
 
 async function bookForNextPerson() {
@@ -110,4 +175,23 @@ export function wireOutcome() {
     goChoose();
   });
   $('family').addEventListener('click', () => void bookForNextPerson());
+
+  const done = document.createElement('button');
+  done.type = 'button';
+  done.id = 'release';
+  done.className = 'link';
+  $('family-row').append(' ', done);
+  const note = document.createElement('p');
+  note.id = 'released';
+  note.className = 'hint ok';
+  note.hidden = true;
+  $('family-row').after(note);
+  done.addEventListener('click', async () => {
+    done.disabled = true;
+    await releasePlace();
+    done.disabled = false;
+    renderResults();
+    announce(note.textContent);
+    $('lookup-link').focus();
+  });
 }

@@ -103,19 +103,29 @@ export function fillPerson() {
   $('provinceOk').checked = Boolean(session.person.provinceOk);
 }
 
-function submitPerson(event) {
-  event.preventDefault();
-  readPerson();
-  const p = session.person;
+function personErrors(p) {
   const next = {};
   if (!p.firstName?.trim()) next.firstName = 'required';
   if (!p.lastName?.trim()) next.lastName = 'required';
-  const id = citizenIdState(p.citizenId);
+  const id = citizenIdState(p.citizenId ?? '');
   if (id.state !== 'ok') next.citizenId = id.state === 'bad' ? 'idBad' : 'errCitizenId';
   if (!validBirthDate(p.birthDate)) next.birthDate = 'errBirth';
-  if (!thaiMobile(p.phone)) next.phone = 'errPhone';
+  if (!thaiMobile(p.phone ?? '')) next.phone = 'errPhone';
   if (provinceCode() && !p.provinceOk) next.provinceCode = 'errProvince';
+  return next;
+}
+
+/** The person's details went through this step and still hold: another time or standby needs only a confirm. */
+export const personReady = () =>
+  Boolean(session.person.checked) && Object.keys(personErrors(session.person)).length === 0;
+
+function submitPerson(event) {
+  event.preventDefault();
+  readPerson();
+  const next = personErrors(session.person);
   if (Object.keys(next).length) return showErrors(next);
+  session.person.checked = true;
+  save();
   clearErrors();
   $('confirm-error').hidden = true;
   showView('confirm');

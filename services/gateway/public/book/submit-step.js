@@ -21,6 +21,7 @@ import {
 } from './form.js';
 import { t } from './i18n.js';
 import { fillPerson, groupCitizenId, thaiMobile } from './person-step.js';
+import { readSlots, slotOf } from './site-slots.js';
 
 let submitting = false;
 let pollTimer = 0;
@@ -40,6 +41,29 @@ function renderConfirm() {
   summary.id = 'summary';
   $('summary').replaceWith(summary);
   $('submit').textContent = t(form.standby ? 'submitStandby' : 'submit');
+  // The time filled up since it was picked: other times at the site, no submit meant to fail.
+  const full = !form.standby && slotOf(choice.siteId, choice.slotId)?.remaining <= 0;
+  $('submit').hidden = full;
+  if (full || !$('confirm-offer').hidden) void showSlotOffer(full);
+}
+
+// Fetched only when a chosen time fills up.
+async function showSlotOffer(full) {
+  const offers = await import('./offers.js').catch(() => null);
+  offers?.renderSlotOffer($('confirm-offer'), full);
+}
+
+/** A last look at the chosen slot (the gateway's figure; no answer: the worker decides). */
+async function slotStillFree() {
+  const { siteId, slotId } = session.choice;
+  if (form.standby) return true;
+  await readSlots(form.campaignId, siteId, 'no-cache').catch(() => undefined);
+  if (!(slotOf(siteId, slotId)?.remaining <= 0)) return true;
+  renderConfirm();
+  await showSlotOffer(true);
+  announce(t('slotTaken'));
+  $('confirm-offer').querySelector('button')?.focus();
+  return false;
 }
 
 // A request Redis lost in a crash (poll: 404) is sent again: same body, same request id.
@@ -69,6 +93,7 @@ async function submit() {
   $('confirm-error').hidden = true;
   const body = bodyOfSession();
   try {
+    if (!(await slotStillFree())) return;
     for (let attempt = 0; ; attempt++) {
       try {
         const answer = await request('/api/bookings', {
