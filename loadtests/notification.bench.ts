@@ -18,8 +18,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Producer } from 'kafkajs';
 import { createPrismaClient, type PrismaClient } from '@khiw/db';
-import { createLogger } from '@khiw/observability';
-import { bullPrefix, closeRedis, createRedisClient } from '@khiw/redis';
 import { createTopics, deleteTopics } from '../infra/local/kafka-admin';
 import { startPrivateKannel, type PrivateKannel } from '../infra/local/kannel/private-kannel';
 import {
@@ -29,7 +27,7 @@ import {
 } from '../services/notification/test/notification-harness';
 import { renderSms } from '../services/notification/src/sms/templates';
 import { REDIS_URL, TEST_DATABASE_URL, uniqueNamespace } from '../test/support/env';
-import { deleteKeys } from './support/redis-memory';
+import { deleteNamespaceKeys } from './support/redis-memory';
 import { SMOKE, sized } from './support/smoke';
 
 const T = Number(process.env.KANNEL_THROUGHPUT ?? 200);
@@ -220,14 +218,7 @@ async function cleanUp(
   const outbox = await prisma.notificationOutboxEvent.deleteMany({
     where: { key: { in: events.map((e) => e.bookingId) } },
   });
-  const redis = createRedisClient({
-    url: REDIS_URL,
-    name: 'bench',
-    logger: createLogger({ service: 'bench', level: 'warn' }),
-    blocking: true,
-  });
-  const keys = await deleteKeys(redis, [`${namespace}:*`, `${bullPrefix(namespace)}:*`]);
-  await closeRedis(redis);
+  const keys = await deleteNamespaceKeys(REDIS_URL, namespace);
   console.log(
     `cleaned up ${sms.count} SMS rows, ${reports.count} delivery reports, ${outbox.count} outbox rows, ${keys} Redis keys and the topics of ${namespace}`,
   );

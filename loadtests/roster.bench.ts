@@ -35,8 +35,6 @@ import net from 'node:net';
 import { parseArgs } from 'node:util';
 import type { BookingConfirmedEvent } from '@khiw/contracts';
 import { createPrismaClient, ensureDatabase, migrate } from '@khiw/db';
-import { createLogger } from '@khiw/observability';
-import { bullPrefix, closeRedis, createRedisClient } from '@khiw/redis';
 import { eventually } from '../infra/local/eventually';
 import { createTopics, deleteTopics } from '../infra/local/kafka-admin';
 import { rosterGroupId } from '../services/roster/src/roster/roster-events.consumer';
@@ -46,7 +44,7 @@ import { bookingConfirmedEvent } from '../test/support/events';
 import { REDIS_URL } from '../test/support/env';
 import { startService, type RunningService } from '../test/support/services';
 import { cpuMeter } from './support/cpu-meter';
-import { deleteKeys } from './support/redis-memory';
+import { deleteNamespaceKeys } from './support/redis-memory';
 import { sized } from './support/smoke';
 
 const { values: args } = parseArgs({
@@ -197,14 +195,7 @@ async function main(): Promise<void> {
       );
     await prisma.$disconnect();
     await deleteTopics(namespace).catch(() => undefined);
-    const redis = createRedisClient({
-      url: REDIS_URL,
-      name: 'bench',
-      logger: createLogger({ service: 'bench', level: 'warn' }),
-      blocking: true,
-    });
-    const keys = await deleteKeys(redis, [`${namespace}:*`, `${bullPrefix(namespace)}:*`]);
-    await closeRedis(redis);
+    const keys = await deleteNamespaceKeys(REDIS_URL, namespace);
     log(
       `cleaned up ${entries.count} roster entries, ${processed} processed event ids, ${keys} Redis keys and the topics of ${namespace}`,
     );

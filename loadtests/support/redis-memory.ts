@@ -1,4 +1,5 @@
-import type { Redis } from '@khiw/redis';
+import { createLogger } from '@khiw/observability';
+import { bullPrefix, closeRedis, createRedisClient, type Redis } from '@khiw/redis';
 
 /** `used_memory` from INFO memory, in bytes (the whole Redis: other users show up too). */
 export async function usedMemory(redis: Redis): Promise<number> {
@@ -39,4 +40,19 @@ export async function deleteKeys(redis: Redis, patterns: string[]): Promise<numb
     for (let i = 0; i < keys.length; i += 500) deleted += await redis.unlink(...keys.slice(i, i + 500));
   }
   return deleted;
+}
+
+/** Deletes a bench run's keys (its namespace and its BullMQ queues) on a connection of its own. */
+export async function deleteNamespaceKeys(url: string, namespace: string): Promise<number> {
+  const redis = createRedisClient({
+    url,
+    name: 'bench',
+    logger: createLogger({ service: 'bench', level: 'warn' }),
+    blocking: true,
+  });
+  try {
+    return await deleteKeys(redis, [`${namespace}:*`, `${bullPrefix(namespace)}:*`]);
+  } finally {
+    await closeRedis(redis);
+  }
 }
