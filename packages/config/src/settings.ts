@@ -42,6 +42,13 @@ const httpServer = {
   HTTP_HEADERS_TIMEOUT_MS: millis(20_000, 1000, 600_000),
   /** First byte to last body byte: a registry import upload must fit (gateway and worker). */
   HTTP_REQUEST_TIMEOUT_MS: millis(300_000, 1000, 3_600_000),
+  /**
+   * Connections the kernel holds for the server before it accepts them (listen backlog;
+   * capped by net.core.somaxconn). Node's 511 overflowed at 09:00: thousands of phones
+   * connect within a second while the event loop is busy, and each connection refused
+   * that way waits for the client's SYN retransmission (1, 3, 7, 15 s...).
+   */
+  HTTP_LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65_535).default(4096),
 };
 
 export const settings = {

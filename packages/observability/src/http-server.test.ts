@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { DEFAULT_HTTP_TIMEOUTS, listen, type ClosableServer } from './http-server';
 
@@ -32,6 +34,23 @@ describe('listen', () => {
     expect(server.keepAliveTimeout).toBeGreaterThan(60_000);
     expect(server.headersTimeout).toBe(DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs);
     expect(server.requestTimeout).toBe(DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs);
+  });
+
+  it("listens with a backlog for a 09:00 burst of connections, not Node's 511 (Linux: ss shows it)", async () => {
+    // A listening socket's Send-Q in `ss -ltn` is its backlog, as the kernel caps it.
+    const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+    const backlogOf = (port: number) =>
+      Number(
+        execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' })
+          .trim()
+          .split(/\s+/)[2],
+      );
+    const { port } = await start();
+    expect(backlogOf(port)).toBe(Math.min(DEFAULT_HTTP_TIMEOUTS.backlog, somaxconn));
+    expect(backlogOf(port)).toBeGreaterThan(511);
+    await running!.close();
+    const small = await start({ backlog: 64 });
+    expect(backlogOf(small.port)).toBe(64);
   });
 
   it('takes its timeouts from the caller, the headers timeout never above the request timeout', async () => {

@@ -20,12 +20,15 @@ export interface HttpTimeouts {
   headersTimeoutMs: number;
   /** From a request's first byte to its last body byte (uploads must fit: registry imports). */
   requestTimeoutMs: number;
+  /** The listen backlog: connections the kernel queues before the server accepts them. */
+  backlog: number;
 }
 
 export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
   keepAliveTimeoutMs: 65_000,
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 300_000,
+  backlog: 4096,
 };
 
 /** The timeouts from a service's config (its `...settings.httpServer` fields). */
@@ -33,10 +36,12 @@ export const httpTimeoutsOf = (config: {
   HTTP_KEEP_ALIVE_TIMEOUT_MS: number;
   HTTP_HEADERS_TIMEOUT_MS: number;
   HTTP_REQUEST_TIMEOUT_MS: number;
+  HTTP_LISTEN_BACKLOG: number;
 }): HttpTimeouts => ({
   keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
   headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
   requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+  backlog: config.HTTP_LISTEN_BACKLOG,
 });
 
 const answeredOnce = new WeakSet<Socket>();
@@ -49,7 +54,7 @@ export async function listen(
   drainGraceMs = 5000,
   timeouts: Partial<HttpTimeouts> = {},
 ): Promise<ClosableServer> {
-  const { keepAliveTimeoutMs, headersTimeoutMs, requestTimeoutMs } = {
+  const { keepAliveTimeoutMs, headersTimeoutMs, requestTimeoutMs, backlog } = {
     ...DEFAULT_HTTP_TIMEOUTS,
     ...timeouts,
   };
@@ -75,7 +80,7 @@ export async function listen(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -89,6 +89,13 @@ export const GatewayConfig = z
     WAITING_ROOM_ABANDON_AFTER_SECONDS: seconds(180),
     WAITING_ROOM_MAX_BOOKINGS: z.coerce.number().int().min(1).max(20).default(5),
     WAITING_ROOM_TICK_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+    /**
+     * Event-loop lag (ms) past which new arrivals (challenge, join) are answered 503 with
+     * Retry-After at once, and status polls past twice it (http/load-shedding.ts). 0: never,
+     * the default: on a machine whose cores the whole path shares, the retries cost more than
+     * the queueing they spare (docs/operations.md has the measurements).
+     */
+    GATEWAY_MAX_EVENT_LOOP_LAG_MS: z.coerce.number().int().min(0).max(10_000).default(0),
     /** Off only for tests that drive admission steps themselves. */
     WAITING_ROOM_ADMISSION_LOOP: settings.booleanFlag(true),
     /**
