@@ -10,7 +10,13 @@ const transform: Config['transform'] = {
 const shared = {
   transform,
   testEnvironment: 'node',
-  roots: ['<rootDir>/services', '<rootDir>/packages', '<rootDir>/infra', '<rootDir>/test'],
+  roots: [
+    '<rootDir>/services',
+    '<rootDir>/packages',
+    '<rootDir>/infra',
+    '<rootDir>/test',
+    '<rootDir>/loadtests',
+  ],
   modulePathIgnorePatterns: ['<rootDir>/.local/'],
 };
 

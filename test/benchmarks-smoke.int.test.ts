@@ -228,4 +228,57 @@ describe('benchmarks in smoke mode', () => {
     },
     BENCH_TIMEOUT_MS + 10_000,
   );
+
+  it(
+    'whole-path replay: residents from the queue page to the SMS and the roster, then the 2021-style baseline',
+    async () => {
+      const run = await runBench('replay', ['--database', TEST_DATABASE_URL, '--baseline']);
+      expectSuccess(run);
+      const out = run.stdout;
+      const [runId] = grab(out, /; run ([0-9a-f]{6});/);
+      for (const stage of [
+        'join',
+        'wait',
+        'book',
+        'decide',
+        'sms accepted',
+        'sms delivered',
+        'roster visible',
+      ]) {
+        const [count, perSecond, p99] = grab(
+          out,
+          new RegExp(
+            `^\\| ${stage} \\| ([\\d,]+) \\| (\\d+) \\| \\d+ \\| [^|]+ \\| [^|]+ \\| ([^|]+) \\|`,
+            'm',
+          ),
+        );
+        expect(num(count)).toBeGreaterThan(0);
+        expect(num(perSecond)).toBeGreaterThan(0);
+        expect(p99).toMatch(/\d+ m?s/);
+      }
+      expect(out).toMatch(/^first stage to saturate: /m);
+      // Every process's CPU, the load generator's beside the figures.
+      for (const role of ['gateway', 'booking-worker', 'notification', 'roster', 'postgres', 'generator'])
+        expect(num(grab(out, new RegExp(`^\\| ${role} \\| ([\\d.]+) \\|`, 'm'))[0])).toBeGreaterThan(0);
+      expect(out).toMatch(/^load generator CPU [\d.]+ s \([\d.]+ cores\)/m);
+      const invariants = out.match(/^invariant (ok {2}|FAIL) /gm) ?? [];
+      expect(invariants).toHaveLength(7);
+      expect(invariants.every((line) => line.includes('ok'))).toBe(true);
+      expect(out).toMatch(/wrote \S+timeseries\.csv, \S+queue\.svg, \S+rates\.svg, \S+lag\.svg/);
+      const baseline = JSON.parse(grab(out, /^2021-style baseline, same arrivals: (\{.*\})$/m)[0]!) as {
+        booked: number;
+        overbooking: { slots: number; groups: number; total: number };
+      };
+      expect(baseline.booked).toBeGreaterThan(0);
+      expect(baseline.overbooking).toEqual(expect.objectContaining({ slots: 0, groups: 0, total: 0 }));
+      const left = await prisma.$queryRawUnsafe<{ n: bigint }[]>(
+        `SELECT count(*) AS n FROM booking.campaigns WHERE id IN ($1, $2)`,
+        `replay-${runId}`,
+        `baseline-${runId}`,
+      );
+      expect(Number(left[0]!.n)).toBe(0);
+      expect(await keysLeft(`replay-${runId}`)).toBe(0);
+    },
+    BENCH_TIMEOUT_MS + 10_000,
+  );
 });

@@ -15,7 +15,9 @@ REPO=$(cd "$HERE/../.." && pwd)
 
 # kannel: SMS gateway; kannel-extras: its fakesmsc test SMSC (/usr/lib/kannel/test); chromium + Thai fonts: browser tests; curl: infra.sh health checks;
 # prometheus: promtool for the alerting rules' tests, and the server behind `infra.sh prometheus-up`.
-APT_PACKAGES=(kannel kannel-extras chromium fonts-thai-tlwg curl prometheus)
+# haproxy: the balancer in front of several gateway processes in the replay's scale-out runs
+# (loadtests/support/haproxy.ts starts its own instance; the system service stays off).
+APT_PACKAGES=(kannel kannel-extras chromium fonts-thai-tlwg curl prometheus haproxy)
 
 say() { printf '[bootstrap] %s\n' "$*"; }
 fail() {
@@ -69,9 +71,10 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
   allow_service_starts
-  # infra.sh runs its own bearerbox and Prometheus; the system ones must not start at boot either.
+  # infra.sh runs its own bearerbox and Prometheus, the load tests their own haproxy; the system
+  # ones must not start at boot either.
   local daemon
-  for daemon in kannel prometheus; do
+  for daemon in kannel prometheus haproxy; do
     [[ " ${missing[*]} " == *" $daemon "* ]] || continue
     as_root update-rc.d "$daemon" disable >/dev/null 2>&1 || true
     if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then

@@ -1,7 +1,6 @@
 /**
- * CPU by process for loadtests/booking.bench.ts, from /proc (what `top` shows, summed over the
- * measured interval). Sampled every 250 ms so that processes ending meanwhile (pgbench's
- * backends) still count.
+ * CPU by process for the benches and the replay, from /proc (what `top` shows, summed over
+ * the measured interval).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -15,18 +14,22 @@ export interface CpuFigures {
   machineBusy: number;
 }
 
-export class CpuMonitor {
+/**
+ * CPU seconds by kind of process over an interval, sampled every 250 ms from /proc so that
+ * processes ending meanwhile still count. `classify` names a process's kind once, from its
+ * pid, comm and command line; the kinds are fixed up front.
+ */
+export class ProcessCpu<K extends string> {
   private readonly base = new Map<number, number>();
-  private readonly last = new Map<number, { kind: CpuKind; ticks: number }>();
-  private readonly kinds = new Map<number, CpuKind>();
+  private readonly last = new Map<number, { kind: K; ticks: number }>();
+  private readonly kinds = new Map<number, K>();
   private readonly timer: NodeJS.Timeout;
   private readonly started = Date.now();
   private readonly machineStart = machineTicks();
 
-  /** `benchDatabase`: PostgreSQL backends of any other database count as "other". */
   constructor(
-    private readonly benchDatabase: string,
-    private readonly workerPids: number[],
+    private readonly classify: (pid: number, comm: string, cmdline: string) => K,
+    private readonly allKinds: readonly K[],
   ) {
     for (const [pid, ticks] of processTicks()) this.base.set(pid, ticks);
     this.timer = setInterval(() => this.sample(), 250);
@@ -39,45 +42,26 @@ export class CpuMonitor {
     }
   }
 
-  private kindOf(pid: number): CpuKind {
+  private kindOf(pid: number): K {
     let kind = this.kinds.get(pid);
     if (kind) return kind;
-    if (this.workerPids.includes(pid)) kind = 'workers';
-    else if (pid === process.pid) kind = 'bench';
-    else {
-      let comm = '';
-      let cmdline = '';
-      try {
-        comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      } catch {
-        // gone
-      }
-      if (comm === 'pgbench') kind = 'pgbench';
-      else if (comm.startsWith('redis')) kind = 'redis';
-      else if (comm === 'postgres' || cmdline.startsWith('postgres')) {
-        // A backend's title is "postgres: [<cluster>: ]<user> <database> <client> <state>":
-        // another database is someone else's work; the server's own processes (WAL writer,
-        // checkpointer, ...) count as ours.
-        const backend = /^postgres: (?:\S+: )?\S+ (\S+) (?:\S+\(\d+\)|\[local\])/.exec(cmdline);
-        kind = backend && backend[1] !== this.benchDatabase ? 'other' : 'postgres';
-      } else kind = 'other';
+    let comm = '';
+    let cmdline = '';
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      // gone
     }
+    kind = this.classify(pid, comm, cmdline);
     this.kinds.set(pid, kind);
     return kind;
   }
 
-  stop(): CpuFigures {
+  stop(): { seconds: number; used: Record<K, number>; machineBusy: number } {
     this.sample();
     clearInterval(this.timer);
-    const used: Record<CpuKind, number> = {
-      workers: 0,
-      postgres: 0,
-      pgbench: 0,
-      redis: 0,
-      bench: 0,
-      other: 0,
-    };
+    const used = Object.fromEntries(this.allKinds.map((k) => [k, 0])) as Record<K, number>;
     for (const [pid, { kind, ticks }] of this.last) {
       const delta = ticks - (this.base.get(pid) ?? 0);
       if (delta > 0) used[kind] += delta / TICKS;
@@ -88,6 +72,34 @@ export class CpuMonitor {
       used,
       machineBusy: (end.busy - this.machineStart.busy) / (end.total - this.machineStart.total),
     };
+  }
+}
+
+/** A PostgreSQL process: a backend of another database than `database` is someone else's work. */
+export function isOurPostgres(comm: string, cmdline: string, database: string): boolean | undefined {
+  if (comm !== 'postgres' && !cmdline.startsWith('postgres')) return undefined;
+  // A backend's title is "postgres: [<cluster>: ]<user> <database> <client> <state>": the
+  // server's own processes (WAL writer, checkpointer, ...) count as ours.
+  const backend = /^postgres: (?:\S+: )?\S+ (\S+) (?:\S+\(\d+\)|\[local\])/.exec(cmdline);
+  return !backend || backend[1] === database;
+}
+
+/** The booking bench's kinds: its workers, PostgreSQL, pgbench, Redis, the bench itself. */
+export class CpuMonitor extends ProcessCpu<CpuKind> {
+  /** `benchDatabase`: PostgreSQL backends of any other database count as "other". */
+  constructor(benchDatabase: string, workerPids: number[]) {
+    super(
+      (pid, comm, cmdline) => {
+        if (workerPids.includes(pid)) return 'workers';
+        if (pid === process.pid) return 'bench';
+        if (comm === 'pgbench') return 'pgbench';
+        if (comm.startsWith('redis')) return 'redis';
+        const postgres = isOurPostgres(comm, cmdline, benchDatabase);
+        if (postgres !== undefined) return postgres ? 'postgres' : 'other';
+        return 'other';
+      },
+      ['workers', 'postgres', 'pgbench', 'redis', 'bench', 'other'],
+    );
   }
 }
 
