@@ -20,6 +20,7 @@ import {
   uniqueNamespace,
 } from './support/env';
 import { PrivateRedis } from './support/private-redis';
+import { thaiWord } from '../loadtests/replay/residents';
 import { ResidentCrowd, type Resident, type StatusRecord } from './support/resident-crowd';
 import { startService, type RunningService } from './support/services';
 
@@ -95,7 +96,7 @@ function residents(file: CampaignFile): Resident[] {
       form: {
         citizenId,
         firstName: 'ทดสอบ',
-        lastName: `ทดลอง${thaiLetters(i)}`,
+        lastName: `ทดลอง${thaiWord(i)}`,
         birthDate: '1960-05-01',
         phone: randomMobile(),
         groupCode: pattern[i % pattern.length]!,
@@ -105,16 +106,6 @@ function residents(file: CampaignFile): Resident[] {
       },
     };
   });
-}
-
-/** A distinct Thai word per number (a name may hold letters only). */
-function thaiLetters(n: number): string {
-  let word = '';
-  do {
-    word += String.fromCodePoint(0x0e01 + (n % 40));
-    n = Math.floor(n / 40);
-  } while (n > 0);
-  return word;
 }
 
 /** Waiting answers given after someone further back was seen admitted: none may exist. */

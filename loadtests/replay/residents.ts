@@ -81,7 +81,7 @@ export function citizenId(body12: string): string {
 const THAI_FIRST = ['สมชาย', 'สมหญิง', 'มานี', 'ปิติ', 'ชูใจ', 'วีระ', 'อรุณี', 'ประเสริฐ'];
 
 /** A distinct Thai word per number (a name holds letters only). */
-function thaiWord(n: number): string {
+export function thaiWord(n: number): string {
   let word = '';
   do {
     word += String.fromCodePoint(0x0e01 + (n % 40));

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { ReplayClient, type Answer } from '../../loadtests/replay/client';
 
 /**
  * A crowd of residents driven as the queue and booking pages drive one (services/gateway/
@@ -33,12 +33,6 @@ export interface StatusRecord {
 
 export type Endpoint = 'challenge' | 'join' | 'queue-status' | 'submit' | 'request-status';
 
-interface Answer {
-  status: number;
-  retryAfter: number | undefined;
-  body: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
 const STATUS_POLL_CAP_MS = 5000;
 const MAX_RESUBMITS = 3;
 const TIMEOUT_MS = 15_000;
@@ -71,7 +65,7 @@ export class ResidentCrowd {
   /** Where each person is: arriving, queue, submit, request, done. */
   readonly stage: string[];
   private stopped = false;
-  private readonly agent: http.Agent;
+  private readonly client: ReplayClient;
 
   constructor(
     private readonly options: {
@@ -86,7 +80,7 @@ export class ResidentCrowd {
     this.queueNumbers = new Array(options.people.length).fill(null);
     this.joinedAt = new Array(options.people.length).fill(0);
     this.stage = new Array(options.people.length).fill('arriving');
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
+    this.client = new ReplayClient(options.base, ['127.0.0.1'], options.maxSockets, TIMEOUT_MS);
   }
 
   get decided(): number {
@@ -105,14 +99,14 @@ export class ResidentCrowd {
         }),
       );
     } finally {
-      this.agent.destroy();
+      this.client.close();
     }
   }
 
   /** Ends the run early (a failed test): every person stops at the next request. */
   stop(): void {
     this.stopped = true;
-    this.agent.destroy();
+    this.client.close();
   }
 
   /** One line: how many people are at each stage, and what was seen. */
@@ -242,52 +236,15 @@ export class ResidentCrowd {
     }
   }
 
-  private call(method: string, path: string, options: { token?: string; body?: unknown }): Promise<Answer> {
+  private async call(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown },
+  ): Promise<Answer> {
     this.requests++;
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    return new Promise((resolve) => {
-      const request = http.request(
-        `${this.options.base}${path}`,
-        {
-          method,
-          agent: this.agent,
-          timeout: TIMEOUT_MS,
-          headers: {
-            accept: 'application/json',
-            ...(options.token && { authorization: `Bearer ${options.token}` }),
-            ...(payload !== undefined && { 'content-type': 'application/json' }),
-          },
-        },
-        (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => {
-            let body: Answer['body'];
-            try {
-              body = text ? (JSON.parse(text) as Answer['body']) : {};
-            } catch {
-              body = { text };
-            }
-            const retryAfter = Number(response.headers['retry-after']);
-            resolve({
-              status: response.statusCode ?? 0,
-              retryAfter: Number.isFinite(retryAfter) ? retryAfter : undefined,
-              body,
-            });
-          });
-          response.on('error', () => resolve(this.networkError()));
-        },
-      );
-      request.on('timeout', () => request.destroy(new Error('timeout')));
-      request.on('error', () => resolve(this.networkError()));
-      request.end(payload);
-    });
-  }
-
-  private networkError(): Answer {
-    this.networkErrors++;
-    return { status: 0, retryAfter: undefined, body: {} };
+    const answer = await this.client.request(0, method, path, options);
+    if (answer.status === 0) this.networkErrors++;
+    return answer;
   }
 }
 
