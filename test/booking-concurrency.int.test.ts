@@ -94,6 +94,7 @@ function layout(): BookingRequestJob[] {
       siteId: slot.siteId,
       slotId: slot.id,
       channel: 'web',
+      language: 'th',
       submittedAt: now,
     };
   });

@@ -87,6 +87,7 @@ describe('booking-worker SIGTERM in the middle of a run', () => {
         // 84 SKH slots of 19 places: room for every request, so each one must be confirmed.
         slotId: `SKH-202108${String(2 + (Math.floor(i / 6) % 14)).padStart(2, '0')}-${['0900', '1000', '1100', '1300', '1400', '1500'][i % 6]}`,
         channel: 'web',
+        language: 'th',
         submittedAt: new Date().toISOString(),
       };
     });

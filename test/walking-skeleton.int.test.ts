@@ -94,6 +94,7 @@ describe('walking skeleton: booking job → worker → outbox → Kafka → rost
       siteId: 'KTB',
       slotId: 'KTB-20210802-0900',
       channel: 'web',
+      language: 'th',
       submittedAt: new Date().toISOString(),
     };
     await queue.add('book', job, { jobId: requestId });

@@ -42,6 +42,7 @@ export async function makeJobs(q: Query, campaignId: string, count: number): Pro
       slotId: slot.id,
       provinceCode: '74',
       channel: 'web',
+      language: 'th',
       submittedAt,
     } satisfies BookingRequestJob;
   });

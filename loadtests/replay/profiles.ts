@@ -37,7 +37,11 @@ export interface Profile {
 const readCampaign = (file: string) =>
   JSON.parse(readFileSync(path.join(REPO_ROOT, 'campaigns', file), 'utf8')) as CampaignFile;
 
-/** Doses, quotas and slot places scaled; slot places kept at least the doses (no dead grid). */
+/**
+ * Doses, quotas and slot places scaled; slot places kept at least the doses (no dead grid).
+ * The replay's residents all come by the web at whatever hour it runs, so the file's channel
+ * hours and reserves are left out (tests/channels.int.test.ts covers them).
+ */
 function scaled(file: CampaignFile, id: string, opensAt: Date, doses: number): CampaignFile {
   const factor = doses / file.totalDoses;
   const groups = file.groups.map((g) => ({ ...g, quota: Math.floor(g.quota * factor) }));
@@ -52,6 +56,7 @@ function scaled(file: CampaignFile, id: string, opensAt: Date, doses: number): C
     standbySize: Math.floor(file.standbySize * factor),
     groups,
     slotGrid: { ...file.slotGrid, capacityPerSlotPerSite: perSlot },
+    channels: undefined,
   };
 }
 

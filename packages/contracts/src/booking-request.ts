@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { campaignId, channel, citizenId, e164Phone, isoDate, isoDateTime } from './primitives';
+import {
+  campaignId,
+  channel,
+  citizenId,
+  e164Phone,
+  enteredBy,
+  isoDate,
+  isoDateTime,
+  language,
+} from './primitives';
 
 /** BullMQ queue names. A namespace prefix (KHIW_NAMESPACE) goes into BullMQ's own `prefix`. */
 export const QUEUES = { booking: 'booking', sms: 'sms' } as const;
@@ -27,6 +36,10 @@ export const BookingRequestJob = z.object({
     .regex(/^\d{2}$/, '2-digit province code')
     .optional(),
   channel: channel.default('web'),
+  /** Who entered it for the person (an agent, an organisation, a partner); absent: the person. */
+  enteredBy: enteredBy.optional(),
+  /** The language of the person's SMS. */
+  language: language.default('th'),
   submittedAt: isoDateTime,
 });
 export type BookingRequestJob = z.infer<typeof BookingRequestJob>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { campaignId, isoDate, isoDateTime, localized } from './primitives';
+import { ChannelSettings } from './channel-hours';
+import { campaignId, channel, isoDate, isoDateTime, language, localized } from './primitives';
 
 /** The campaign set-up file (shared/campaigns/*.json), loaded by ops through the CLI or the ops API. */
 export const CampaignFile = z
@@ -46,11 +47,18 @@ export const CampaignFile = z
       times: z.array(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/)).min(1),
       capacityPerSlotPerSite: z.number().int().positive(),
     }),
+    /**
+     * The ways in (issue 11), each with its hours, reserved share and waiting-room flag.
+     * Absent: every channel at every hour, nothing reserved. Present: only those named.
+     */
+    channels: z.partialRecord(channel, ChannelSettings).optional(),
     sms: z
       .object({
         confirmationWithinDays: z.array(z.number().int()).optional(),
         reminderHoursBefore: z.number().int().min(0).default(24),
         sender: z.string().max(11).optional(),
+        /** The SMS language of a booking that does not say its own (each booking does today). */
+        language: language.optional(),
       })
       .default({ reminderHoursBefore: 24 }),
   })
@@ -61,6 +69,14 @@ export const CampaignFile = z
     }
     for (const id of duplicates(file.sites.map((s) => s.id))) {
       ctx.addIssue({ code: 'custom', path: ['sites'], message: `duplicate site id ${id}` });
+    }
+    const shares = Object.values(file.channels ?? {}).reduce((sum, c) => sum + (c.reservedShare ?? 0), 0);
+    if (shares > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['channels'],
+        message: `reserved shares add up to ${shares}, more than 1`,
+      });
     }
     const quotas = file.groups.reduce((sum, g) => sum + g.quota, 0);
     if (quotas > file.totalDoses) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { campaignId, isoDateTime, localized } from './primitives';
+import { ChannelHours } from './channel-hours';
+import { campaignId, channel, isoDateTime, language, localized } from './primitives';
 
 /**
  * The campaign as the booking worker publishes it in Redis (`khiw:{campaignId}:info`) for
@@ -37,7 +38,7 @@ export const CampaignSnapshot = z.object({
       confirmationWithinDays: z.array(z.number().int()).optional(),
       reminderHoursBefore: count.optional(),
       sender: z.string().optional(),
-      language: z.enum(['th', 'en']).optional(),
+      language: language.optional(),
     })
     .default({}),
   groups: z.array(
@@ -53,6 +54,19 @@ export const CampaignSnapshot = z.object({
   sites: z.array(
     z.object({ id: z.string(), name: localized, kind: z.string(), remaining: z.number().int() }),
   ),
+  /** The ways in (every channel, offered or not); empty from a worker that predates channels. */
+  channels: z
+    .array(
+      z.object({
+        channel,
+        offered: z.boolean(),
+        hours: ChannelHours.nullable(),
+        waitingRoom: z.boolean(),
+        reserved: count,
+        booked: count,
+      }),
+    )
+    .default([]),
   publishedAt: isoDateTime,
 });
 export type CampaignSnapshot = z.infer<typeof CampaignSnapshot>;

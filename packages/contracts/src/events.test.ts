@@ -13,6 +13,7 @@ const confirmed = {
   data: {
     reference: 'K7Q2M9',
     channel: 'web',
+    language: 'th',
     person: {
       citizenId: '1103702071811',
       firstName: 'สมชาย',

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { campaignId, channel, citizenId, e164Phone, isoDate, isoDateTime, localized } from './primitives';
+import {
+  campaignId,
+  channel,
+  citizenId,
+  e164Phone,
+  enteredBy,
+  isoDate,
+  isoDateTime,
+  language,
+  localized,
+} from './primitives';
 
 const envelope = {
   schemaVersion: z.literal(1),
@@ -27,18 +37,28 @@ const person = z.object({
   groupCode: z.string(),
 });
 
+/** Who entered the booking (absent: the person) and the language of the person's SMS. */
+const origin = { enteredBy: enteredBy.optional(), language: language.default('th') };
+
 export const BookingConfirmed = z.object({
   ...envelope,
   type: z.literal('BookingConfirmed'),
   bookingId: z.uuid(),
-  data: z.object({ reference: z.string(), channel, person, appointment }),
+  data: z.object({ reference: z.string(), channel, ...origin, person, appointment }),
 });
 
 export const BookingPromoted = z.object({
   ...envelope,
   type: z.literal('BookingPromoted'),
   bookingId: z.uuid(),
-  data: z.object({ reference: z.string(), channel, person, appointment, standbyPosition: z.number().int() }),
+  data: z.object({
+    reference: z.string(),
+    channel,
+    ...origin,
+    person,
+    appointment,
+    standbyPosition: z.number().int(),
+  }),
 });
 
 export const BookingRescheduled = z.object({

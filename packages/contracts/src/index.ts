@@ -1,4 +1,5 @@
 export * from './primitives';
+export * from './channel-hours';
 export * from './booking-request';
 export * from './events';
 export * from './sms-job';

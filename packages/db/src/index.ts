@@ -58,6 +58,7 @@ export { Prisma, PrismaClient };
 export type {
   Booking,
   Campaign,
+  CampaignChannel,
   DeliveryReport,
   OutboxEvent,
   PriorityGroup,

@@ -21,6 +21,9 @@ const SQL_ONLY_CHECKS = [
   'booking.priority_groups priority_groups_booked_check',
   'booking.slots slots_booked_check',
   'booking.bookings bookings_status_check',
+  'booking.bookings bookings_channel_check',
+  'booking.campaign_channels campaign_channels_booked_check',
+  'booking.campaign_channels campaign_channels_reserved_check',
   'booking.standby_entries standby_entries_status_check',
   'booking.priority_groups priority_groups_age_window_check',
 ];
@@ -139,6 +142,57 @@ describe('constraints the migrations add', () => {
     await expect(insertBooking(db, campaignId, '3100600123453', 'canceled')).rejects.toMatchObject({
       code: '23514',
       constraint: 'bookings_status_check',
+    });
+  });
+});
+
+describe('channel counts and reserves (statement triggers on booking.bookings)', () => {
+  const campaignId = 'c-channels';
+  const citizen = (n: number) => `31006${String(n).padStart(8, '0')}`;
+  const counts = async () =>
+    Object.fromEntries(
+      (
+        await db.query<{ channel: string; booked: number }>(
+          `SELECT channel, booked FROM booking.campaign_channels WHERE campaign_id = $1 AND booked > 0`,
+          [campaignId],
+        )
+      ).map((r) => [r.channel, r.booked]),
+    );
+
+  beforeAll(async () => {
+    await seedCampaign(db, campaignId, { totalDoses: 10, standbySize: 0, quota: 10, capacity: 10 });
+    // 10 doses, 8 kept for the walk-in counters: the other channels share 2.
+    await db.query(
+      `INSERT INTO booking.campaign_channels (campaign_id, channel, reserved) VALUES ($1, 'walk_in', 8), ($1, 'web', 0)`,
+      [campaignId],
+    );
+  });
+
+  it('count active bookings per channel, a cancellation included', async () => {
+    const first = await insertBooking(db, campaignId, citizen(1), 'confirmed', 'web');
+    await insertBooking(db, campaignId, citizen(2), 'confirmed', 'walk_in');
+    await insertBooking(db, campaignId, citizen(3), 'cancelled', 'walk_in');
+    expect(await counts()).toEqual({ web: 1, walk_in: 1 });
+    await db.query(`UPDATE booking.bookings SET status = 'cancelled' WHERE id = $1`, [first]);
+    expect(await counts()).toEqual({ walk_in: 1 });
+  });
+
+  it('refuse a statement that takes a channel beyond its reserve into doses kept for another', async () => {
+    await insertBooking(db, campaignId, citizen(4), 'confirmed', 'web');
+    await insertBooking(db, campaignId, citizen(5), 'confirmed', 'organisation');
+    await expect(insertBooking(db, campaignId, citizen(6), 'confirmed', 'web')).rejects.toMatchObject({
+      code: '23514',
+      constraint: 'campaign_channels_reserve_check',
+    });
+    // The counters keep their reserve: 7 more walk-ins fit (8 reserved, 1 booked).
+    for (let n = 10; n < 17; n++) await insertBooking(db, campaignId, citizen(n), 'confirmed', 'walk_in');
+    expect(await counts()).toEqual({ web: 1, organisation: 1, walk_in: 8 });
+  });
+
+  it('refuse a channel outside the closed list', async () => {
+    await expect(insertBooking(db, campaignId, citizen(7), 'confirmed', 'fax')).rejects.toMatchObject({
+      code: '23514',
+      constraint: 'bookings_channel_check',
     });
   });
 });
@@ -299,13 +353,14 @@ async function insertBooking(
   campaignId: string,
   citizenId: string,
   status = 'confirmed',
+  channel = 'web',
 ): Promise<string> {
   const [row] = await database.query<{ id: string }>(
     `INSERT INTO booking.bookings (campaign_id, reference, request_id, citizen_id, first_name, last_name,
-       birth_date, phone, group_code, site_id, slot_id, status)
-     VALUES ($1, $2, $3, $4, 'ก', 'ข', '1980-01-01', '+66812345678', 'g1', 'S1', 'S1-20210802-0900', $5)
+       birth_date, phone, group_code, site_id, slot_id, status, channel)
+     VALUES ($1, $2, $3, $4, 'ก', 'ข', '1980-01-01', '+66812345678', 'g1', 'S1', 'S1-20210802-0900', $5, $6)
      RETURNING id`,
-    [campaignId, `R-${randomUUID()}`, `req-${randomUUID()}`, citizenId, status],
+    [campaignId, `R-${randomUUID()}`, `req-${randomUUID()}`, citizenId, status, channel],
   );
   if (!row) throw new Error('INSERT returned no row');
   return row.id;

@@ -127,6 +127,7 @@ export function bookingJob(
     siteId: choice.siteId,
     slotId: choice.slotId,
     channel: 'web',
+    language: 'th',
     submittedAt: new Date().toISOString(),
   };
   // null = leave the province out; undefined = the campaign's own (74).

@@ -137,6 +137,7 @@ export function campaignSnapshot(id: string, sms: CampaignSnapshot['sms']): stri
     sms,
     groups: [],
     sites: [],
+    channels: [],
     publishedAt: now,
   } satisfies CampaignSnapshot);
   return JSON.stringify(snapshot);

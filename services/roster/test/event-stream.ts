@@ -115,7 +115,7 @@ export function bookingLives(
             type: 'BookingConfirmed',
             data: {
               reference,
-              channel: pick(['web', 'call-center', 'walk-in'] as const, random),
+              channel: pick(['web', 'call_center', 'walk_in'] as const, random),
               person,
               appointment: current,
             },

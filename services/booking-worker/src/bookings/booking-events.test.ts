@@ -29,12 +29,22 @@ const bookingId = randomUUID();
 describe('booking event builders', () => {
   // They build to the contract types without parsing (hot path); this proves the schemas agree.
   const rows = [
-    confirmedEvent({ ...ids, bookingId, reference: 'ABCD2345', channel: 'web', person, appointment }),
+    confirmedEvent({
+      ...ids,
+      bookingId,
+      reference: 'ABCD2345',
+      channel: 'web',
+      language: 'th',
+      person,
+      appointment,
+    }),
     promotedEvent({
       ...ids,
       bookingId,
       reference: 'ABCD2345',
       channel: 'web',
+      language: 'my',
+      enteredBy: 'agent:somsri',
       person,
       appointment,
       standbyPosition: 3,

@@ -9,6 +9,7 @@ import type {
   BookingStandby,
   BookingEvent,
   Channel,
+  Language,
 } from '@khiw/contracts';
 import { TOPIC_OF_EVENT } from '@khiw/contracts';
 
@@ -77,6 +78,9 @@ export function confirmedEvent(b: {
   bookingId: string;
   reference: string;
   channel: Channel;
+  /** Who entered it for the person (absent: the person), and the person's language. */
+  enteredBy?: string | undefined;
+  language: Language;
   person: PersonFacts;
   appointment: AppointmentFacts;
 }): OutboxRow {
@@ -84,7 +88,14 @@ export function confirmedEvent(b: {
     ...base(b.campaignId, b.requestId),
     type: 'BookingConfirmed',
     bookingId: b.bookingId,
-    data: { reference: b.reference, channel: b.channel, person: b.person, appointment: b.appointment },
+    data: {
+      reference: b.reference,
+      channel: b.channel,
+      ...(b.enteredBy !== undefined && { enteredBy: b.enteredBy }),
+      language: b.language,
+      person: b.person,
+      appointment: b.appointment,
+    },
   };
   return row(event, b.bookingId);
 }
@@ -99,6 +110,8 @@ export function promotedEvent(
     data: {
       reference: b.reference,
       channel: b.channel,
+      ...(b.enteredBy !== undefined && { enteredBy: b.enteredBy }),
+      language: b.language,
       person: b.person,
       appointment: b.appointment,
       standbyPosition: b.standbyPosition,

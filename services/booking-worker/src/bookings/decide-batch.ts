@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Appointment, BookingOutcome, BookingRequestJob, RejectionCode } from '@khiw/contracts';
+import {
+  channelRefusal,
+  type Appointment,
+  type BookingOutcome,
+  type BookingRequestJob,
+  type RejectionCode,
+} from '@khiw/contracts';
 import {
   appointmentOf,
   confirmedEvent,
@@ -47,7 +53,9 @@ export interface BatchDecision extends BatchWrites {
  * lock; no I/O. For each request, in order: a request already decided (a retried job) gets
  * its earlier answer; otherwise the campaign's state, the group, the slot and its site, then
  * eligibility (DESIGN.md invariant 5) and one active booking or standby place per citizen;
- * then a dose: slot capacity, group quota and campaign total all three or none. When the
+ * then the channel (offered, in its hours at submission); then a dose: slot capacity, group
+ * quota, campaign total and the channel's share (its own reserve, or an unreserved dose) all
+ * or none. When the
  * campaign's doses (or the request's group quota) are gone, an eligible request joins the
  * bounded, ordered standby list; when that is full too, SOLD_OUT. Counters are kept here as
  * requests are decided, so one batch never hands out more than there is.
@@ -63,6 +71,10 @@ export function decideBatch(input: BatchInput, ids: IdMakers = RANDOM_IDS): Batc
   let dosesLeft = campaign.total_doses - campaign.booked_doses;
   let standbyLeft = campaign.standby_size - campaign.standby_count;
   let position = campaign.standby_last_position;
+  // Channels: each may always use its own reserve; beyond it, all share the unreserved doses.
+  const channels = new Map(input.channels.map((c) => [c.channel, { ...c }]));
+  let unreservedLeft = campaign.total_doses;
+  for (const c of channels.values()) unreservedLeft -= c.reserved + Math.max(0, c.booked - c.reserved);
 
   const newBookings: NewBooking[] = [];
   const newStandby: NewStandby[] = [];
@@ -95,6 +107,9 @@ export function decideBatch(input: BatchInput, ids: IdMakers = RANDOM_IDS): Batc
     };
 
     if (campaign.state === 'closed') return reject('CAMPAIGN_CLOSED');
+    const channel = channels.get(request.channel);
+    const closed = channelRefusal(channel, new Date(request.submittedAt));
+    if (closed) return reject(closed);
     const group = groups.get(request.groupCode);
     if (!group) return reject('UNKNOWN_GROUP');
     const slot = slots.get(request.slotId);
@@ -114,9 +129,13 @@ export function decideBatch(input: BatchInput, ids: IdMakers = RANDOM_IDS): Batc
     if (problem) return reject(problem);
     if (taken.has(request.citizenId)) return reject('ALREADY_BOOKED');
 
-    if (dosesLeft > 0 && group.booked < group.quota) {
+    const ownReserve = channel !== undefined && channel.booked < channel.reserved;
+    const channelFits = channel === undefined || ownReserve || unreservedLeft > 0;
+    if (dosesLeft > 0 && group.booked < group.quota && channelFits) {
       if (slot.booked >= slot.capacity) return reject('SLOT_FULL');
       dosesLeft -= 1;
+      if (channel) channel.booked += 1;
+      if (channel && !ownReserve) unreservedLeft -= 1;
       group.booked += 1;
       slot.booked += 1;
       groupCounts.set(group.code, (groupCounts.get(group.code) ?? 0) + 1);
@@ -131,6 +150,8 @@ export function decideBatch(input: BatchInput, ids: IdMakers = RANDOM_IDS): Batc
           bookingId: booking.id,
           reference: booking.reference,
           channel: request.channel,
+          ...(request.enteredBy !== undefined && { enteredBy: request.enteredBy }),
+          language: request.language,
           person: personOf(request),
           appointment: appointmentOf({ ...slot, slot_id: slot.id }),
         }),

@@ -1,4 +1,4 @@
-import type { BookingRequestJob } from '@khiw/contracts';
+import type { BookingRequestJob, Channel, ChannelHours } from '@khiw/contracts';
 import type { PgPool, PgPoolClient } from '@khiw/db';
 import type { OutboxRow } from './booking-events';
 import type { EligibilityRules } from './eligibility';
@@ -29,6 +29,14 @@ export interface SlotRow {
   name_th: string;
   name_en: string;
 }
+/** A channel of the campaign (booking.campaign_channels): its rule and its active bookings. */
+export interface ChannelRow {
+  channel: Channel;
+  offered: boolean;
+  hours: ChannelHours | null;
+  reserved: number;
+  booked: number;
+}
 /** A booking a request of the batch already has (a retried job), with its slot. */
 export interface EarlierBookingRow extends SlotRow {
   request_id: string;
@@ -55,6 +63,8 @@ export interface BatchRows {
   groups: GroupRow[];
   /** The slots the requests chose (unknown ids are simply absent). */
   slots: SlotRow[];
+  /** Every channel of the campaign (none for a campaign loaded before channels existed). */
+  channels: ChannelRow[];
 }
 
 export interface NewBooking {
@@ -178,7 +188,13 @@ export class ReservationTransaction {
        WHERE sl.campaign_id = $1 AND sl.id = ANY($2::text[])`,
       [campaignId, slotIds],
     );
+    const channels = await this.run<ChannelRow>(
+      'channels',
+      `SELECT channel, offered, hours, reserved, booked FROM booking.campaign_channels WHERE campaign_id = $1`,
+      [campaignId],
+    );
     return {
+      channels,
       earlierBookings,
       earlierStandby,
       bookedCitizens: booked.map((row) => row.citizen_id),
@@ -267,6 +283,8 @@ const REQUEST_COLUMNS = [
   'siteId',
   'slotId',
   'channel',
+  'enteredBy',
+  'language',
   'provinceCode',
 ] as const satisfies readonly (keyof BookingRequestJob)[];
 const REQUEST_SQL_COLUMNS = REQUEST_COLUMNS.map((key) =>

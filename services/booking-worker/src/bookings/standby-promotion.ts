@@ -40,6 +40,8 @@ export async function promoteStandby(
         bookingId: booking.id,
         reference: booking.reference,
         channel: entry.channel,
+        ...(entry.entered_by !== null && { enteredBy: entry.entered_by }),
+        language: entry.language,
         standbyPosition: entry.position,
         person: {
           citizenId: entry.citizen_id,

@@ -1,4 +1,4 @@
-import type { Channel } from '@khiw/contracts';
+import type { Channel, Language } from '@khiw/contracts';
 import type { Prisma } from '@khiw/db';
 import type { OutboxRow } from './booking-events';
 import { insertOutbox } from './outbox-insert';
@@ -29,6 +29,8 @@ export interface StandbyEntryRow {
   site_id: string;
   slot_id: string;
   channel: Channel;
+  entered_by: string | null;
+  language: Language;
 }
 
 /** A slot with room, locked, with its site's names. */
@@ -87,10 +89,16 @@ export class StandbyStore {
   async firstThatFits(campaignId: string): Promise<StandbyEntryRow | undefined> {
     const [entry] = await this.db.$queryRaw<StandbyEntryRow[]>`
       SELECT s.id, s.position, s.request_id, s.citizen_id, s.first_name, s.last_name, s.birth_date, s.phone,
-        s.province_code, s.group_code, s.site_id, s.slot_id, s.channel
+        s.province_code, s.group_code, s.site_id, s.slot_id, s.channel, s.entered_by, s.language
       FROM booking.standby_entries s
       JOIN booking.priority_groups g ON g.campaign_id = s.campaign_id AND g.code = s.group_code
+      JOIN booking.campaign_channels cc ON cc.campaign_id = s.campaign_id AND cc.channel = s.channel
       WHERE s.campaign_id = ${campaignId} AND s.status = 'waiting' AND g.booked < g.quota
+        -- the channel's own reserve, or an unreserved dose (booking.campaign_channels)
+        AND (cc.booked < cc.reserved OR (
+          SELECT sum(greatest(x.booked - x.reserved, 0)) < c.total_doses - sum(x.reserved)
+          FROM booking.campaign_channels x JOIN booking.campaigns c ON c.id = x.campaign_id
+          WHERE x.campaign_id = s.campaign_id GROUP BY c.total_doses))
         AND EXISTS (SELECT 1 FROM booking.slots sl
                     WHERE sl.campaign_id = s.campaign_id AND sl.site_id = s.site_id AND sl.booked < sl.capacity)
       ORDER BY s.position LIMIT 1`;
@@ -159,10 +167,11 @@ export class StandbyStore {
       WHERE id = ${campaignId}`;
     await this.db.$executeRaw`
       INSERT INTO booking.bookings (id, campaign_id, reference, request_id, citizen_id, first_name, last_name,
-        birth_date, phone, group_code, site_id, slot_id, status, channel, province_code, standby_id)
+        birth_date, phone, group_code, site_id, slot_id, status, channel, entered_by, language, province_code, standby_id)
       VALUES (${booking.id}::uuid, ${campaignId}, ${booking.reference}, ${entry.request_id}, ${entry.citizen_id},
         ${entry.first_name}, ${entry.last_name}, ${entry.birth_date}::date, ${entry.phone}, ${entry.group_code},
-        ${slot.site_id}, ${slot.id}, 'confirmed', ${entry.channel}, ${entry.province_code}, ${entry.id}::uuid)`;
+        ${slot.site_id}, ${slot.id}, 'confirmed', ${entry.channel}, ${entry.entered_by}, ${entry.language},
+        ${entry.province_code}, ${entry.id}::uuid)`;
     await this.db.$executeRaw`
       UPDATE booking.standby_entries SET status = 'promoted', booking_id = ${booking.id}::uuid, updated_at = now()
       WHERE id = ${entry.id}::uuid`;

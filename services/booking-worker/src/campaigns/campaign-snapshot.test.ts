@@ -24,6 +24,17 @@ function campaignRows(overrides: Partial<CampaignRows> = {}): CampaignRows {
     source: {},
     createdAt: new Date(PUBLISHED),
     updatedAt: new Date(PUBLISHED),
+    channels: [
+      {
+        campaignId: 'samut-sakhon-2021',
+        channel: 'store',
+        offered: true,
+        hours: { days: 'mon-sun', from: '09:00', to: '18:00' },
+        waitingRoom: false,
+        reserved: 10,
+        booked: 3,
+      },
+    ],
     groups: [
       {
         campaignId: 'samut-sakhon-2021',
@@ -98,6 +109,16 @@ describe('buildCampaignSnapshot', () => {
       sites: [
         { id: 'KTB', name: { th: 'กระทุ่มแบน', en: 'Krathum Baen' }, kind: 'hospital', remaining: 15 },
         { id: 'SKH', name: { th: 'สมุทรสาคร', en: 'Samut Sakhon' }, kind: 'hospital', remaining: 15 },
+      ],
+      channels: [
+        {
+          channel: 'store',
+          offered: true,
+          hours: { days: 'mon-sun', from: '09:00', to: '18:00' },
+          waitingRoom: false,
+          reserved: 10,
+          booked: 3,
+        },
       ],
       publishedAt: PUBLISHED,
     });

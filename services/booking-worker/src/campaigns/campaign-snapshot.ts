@@ -1,9 +1,9 @@
 import { CampaignSnapshot, SiteSlots } from '@khiw/contracts';
-import type { Campaign, PriorityGroup, PrismaClient, Site } from '@khiw/db';
+import type { Campaign, CampaignChannel, PriorityGroup, PrismaClient, Site } from '@khiw/db';
 import { campaignIndexKey, campaignKey, type Redis } from '@khiw/redis';
 
 /** What the snapshot is built from: the campaign row with its groups (in order) and sites. */
-export type CampaignRows = Campaign & { groups: PriorityGroup[]; sites: Site[] };
+export type CampaignRows = Campaign & { groups: PriorityGroup[]; sites: Site[]; channels: CampaignChannel[] };
 export interface SlotCounts {
   id: string;
   siteId: string;
@@ -67,6 +67,14 @@ export function buildCampaignSnapshot(
       kind: s.kind,
       remaining: (bySite.get(s.id) ?? []).reduce((sum, slot) => sum + slot.remaining, 0),
     })),
+    channels: campaign.channels.map((c) => ({
+      channel: c.channel,
+      offered: c.offered,
+      hours: c.hours ?? null,
+      waitingRoom: c.waitingRoom,
+      reserved: c.reserved,
+      booked: c.booked,
+    })),
     publishedAt,
   };
   CampaignSnapshot.parse(snapshot);
@@ -91,7 +99,11 @@ export async function publishCampaignSnapshot(
 ): Promise<void> {
   const campaign = await prisma.campaign.findUniqueOrThrow({
     where: { id: campaignId },
-    include: { groups: { orderBy: { sortOrder: 'asc' } }, sites: { orderBy: { id: 'asc' } } },
+    include: {
+      groups: { orderBy: { sortOrder: 'asc' } },
+      sites: { orderBy: { id: 'asc' } },
+      channels: { orderBy: { channel: 'asc' } },
+    },
   });
   const slots = await prisma.slot.findMany({
     where: { campaignId },

@@ -1,6 +1,6 @@
 import { bangkokDateTime } from '@khiw/thai';
-import { CampaignFile, slotId, type CampaignFile as CampaignFileType } from '@khiw/contracts';
-import type { PrismaClient } from '@khiw/db';
+import { CampaignFile, channelRules, slotId, type CampaignFile as CampaignFileType } from '@khiw/contracts';
+import { Prisma, type PrismaClient } from '@khiw/db';
 
 export interface CampaignSummary {
   id: string;
@@ -71,6 +71,22 @@ export class LoadCampaign {
           await tx.site.upsert({
             where: { campaignId_id: { campaignId: file.id, id: site.id } },
             create: { campaignId: file.id, id: site.id, ...fields },
+            update: fields,
+          });
+        }
+        // Every channel gets its row, offered or not, so the engine reads one complete rule set;
+        // `booked` is the triggers' to keep. A reserve below its channel's bookings is fine: the
+        // channel just takes no more from the reserve (the triggers check the unreserved doses).
+        for (const rule of channelRules(file.channels, file.totalDoses)) {
+          const fields = {
+            offered: rule.offered,
+            hours: rule.hours ?? Prisma.DbNull,
+            waitingRoom: rule.waitingRoom,
+            reserved: rule.reserved,
+          };
+          await tx.campaignChannel.upsert({
+            where: { campaignId_channel: { campaignId: file.id, channel: rule.channel } },
+            create: { campaignId: file.id, channel: rule.channel, ...fields },
             update: fields,
           });
         }

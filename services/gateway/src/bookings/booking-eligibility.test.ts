@@ -26,6 +26,7 @@ function snapshot(eligibility: CampaignSnapshot['eligibility']): CampaignSnapsho
       { code: 'anyone', name, quota: 5, remaining: 5 },
     ],
     sites: [{ id: 'SKH', name, kind: 'hospital', remaining: 10 }],
+    channels: [],
     publishedAt: '2021-07-30T01:00:00Z',
   };
 }

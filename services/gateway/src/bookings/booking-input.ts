@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { campaignId } from '@khiw/contracts';
+import { campaignId, language } from '@khiw/contracts';
 import { fieldErrorsOf, type FieldErrors } from '../http/field-errors';
 import {
   birthDateField,
@@ -24,6 +24,8 @@ export const BookingInput = z.object(
     siteId: codeField(40),
     slotId: codeField(60),
     provinceCode: provinceCodeField.optional(),
+    /** The language of the person's SMS (th, en, my); Thai when not sent. */
+    language: language.optional(),
   },
   { error: 'body' },
 );

@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import { channelRefusal } from '@khiw/contracts';
 import { KhiwError } from '@khiw/errors';
 import { Counter, type Registry } from '@khiw/observability';
 import { bearerToken } from '../auth/bearer-token';
@@ -50,6 +51,13 @@ export function bookingRoutes(deps: BookingRoutesDeps): Router {
     if (!snapshot) {
       submits.inc({ result: 'refused' });
       return sendProblem(res, 'CAMPAIGN_NOT_FOUND');
+    }
+    // The web channel's hours, before any field: nothing the person fixes would help.
+    const web = snapshot.channels.find((c) => c.channel === 'web');
+    const closed = channelRefusal(web, new Date());
+    if (closed) {
+      submits.inc({ result: 'refused' });
+      return sendProblem(res, closed);
     }
     const known = parsed.ok ? parsed.input : parsed.partial;
     const choice = await deps.catalog.checkChoice(claims.campaignId, known, snapshot);

@@ -105,6 +105,7 @@ export class SubmitBooking {
       slotId: input.slotId,
       ...(input.provinceCode && { provinceCode: input.provinceCode }),
       channel: 'web',
+      language: input.language ?? 'th',
       submittedAt: new Date().toISOString(),
     } satisfies BookingRequestJob);
     await this.spendGrant(claims, hash);

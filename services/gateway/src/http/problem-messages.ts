@@ -42,6 +42,14 @@ export const PROBLEM_MESSAGES: { readonly [C in PersonFacingCode]: Localized } =
     th: 'รอบเวลาที่เลือกไม่ได้อยู่ที่สถานที่ฉีดที่เลือก',
     en: 'The chosen time slot is not at the chosen site.',
   },
+  CHANNEL_NOT_OFFERED: {
+    th: 'แคมเปญนี้ไม่เปิดรับจองผ่านช่องทางนี้ กรุณาใช้ช่องทางอื่นที่แคมเปญประกาศ',
+    en: 'This campaign does not take bookings through this channel; please use one it announced.',
+  },
+  CHANNEL_CLOSED: {
+    th: 'ช่องทางนี้อยู่นอกเวลาทำการ กรุณาจองในเวลาที่แคมเปญประกาศ',
+    en: 'This channel is outside its opening hours; please book during the hours the campaign announced.',
+  },
   PROCESSING_FAILED: {
     th: 'ระบบไม่สามารถดำเนินการคำขอได้ กรุณาลองใหม่',
     en: 'Your request could not be processed; please try again.',

@@ -78,7 +78,8 @@ export class ApplyEvents {
             ON CONFLICT (booking_id) DO UPDATE SET
               reference = EXCLUDED.reference, citizen_id = EXCLUDED.citizen_id, birth_date = EXCLUDED.birth_date,
               first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, group_code = EXCLUDED.group_code,
-              phone = EXCLUDED.phone, channel = EXCLUDED.channel, site_id = EXCLUDED.site_id,
+              phone = EXCLUDED.phone, channel = EXCLUDED.channel, entered_by = EXCLUDED.entered_by,
+              language = EXCLUDED.language, site_id = EXCLUDED.site_id,
               site_name_th = EXCLUDED.site_name_th, site_name_en = EXCLUDED.site_name_en, slot_id = EXCLUDED.slot_id,
               starts_at = EXCLUDED.starts_at, status = EXCLUDED.status, appointment_kind = EXCLUDED.appointment_kind,
               appointment_at = EXCLUDED.appointment_at, cancelled_at = EXCLUDED.cancelled_at,

@@ -15,6 +15,8 @@ export interface EntryRow {
   group_code: string | null;
   phone: string | null;
   channel: string | null;
+  entered_by: string | null;
+  language: string | null;
   site_id: string;
   site_name_th: string | null;
   site_name_en: string | null;
@@ -77,7 +79,7 @@ function newer(a: { at: string; kind: AppointmentKind }, b: { at: string; kind: 
 /**
  * Merges one booking event into the booking's row (null: no row yet) and returns the new
  * row. Each part has its own rule, so the result is the same in any arrival order:
- * - the person (citizen ID, names, birth date, group, channel) comes from the creation event
+ * - the person (citizen ID, names, birth date, group, channel, who entered it, language) comes from the creation event
  *   (confirmed or promoted) and never changes;
  * - the appointment (site, slot, time) comes from the event with the greatest
  *   (occurredAt, kind rank, eventId): an older reschedule never replaces a newer one;
@@ -101,6 +103,8 @@ export function mergeBookingEvent(row: EntryRow | null, event: RosterBookingEven
         group_code: null,
         phone: null,
         channel: null,
+        entered_by: null,
+        language: null,
         site_id: appointment.siteId,
         site_name_th: appointment.siteName.th,
         site_name_en: appointment.siteName.en,
@@ -120,7 +124,7 @@ export function mergeBookingEvent(row: EntryRow | null, event: RosterBookingEven
       };
 
   if (event.type === 'BookingConfirmed' || event.type === 'BookingPromoted') {
-    const { person, channel } = event.data;
+    const { person, channel, enteredBy, language } = event.data;
     next.citizen_id = person.citizenId;
     next.birth_date = person.birthDate;
     next.first_name = person.firstName;
@@ -128,6 +132,8 @@ export function mergeBookingEvent(row: EntryRow | null, event: RosterBookingEven
     next.group_code = person.groupCode;
     next.phone = person.phone;
     next.channel = channel;
+    next.entered_by = enteredBy ?? null;
+    next.language = language;
   } else if (next.phone === null) {
     next.phone = event.data.phone;
   }
