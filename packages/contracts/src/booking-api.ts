@@ -41,7 +41,7 @@ export type ResidentState = z.infer<typeof ResidentState>;
 export const CancelRequest = z.union([
   ResidentIdentity.extend({ actor: z.literal('resident').default('resident') }),
   z.object({
-    actor: z.enum(['staff', 'ops']),
+    actor: z.enum(['staff', 'ops', 'agent']),
     operator: z.string().min(1).max(100),
     /** A site's staff may cancel only that site's bookings; another site's is not found. */
     site: z.string().min(1).max(100).optional(),

@@ -76,7 +76,7 @@ export const BookingCancelled = z.object({
     reference: z.string(),
     phone: e164Phone,
     appointment,
-    cancelledBy: z.enum(['resident', 'staff', 'ops']),
+    cancelledBy: z.enum(['resident', 'staff', 'ops', 'agent']),
   }),
 });
 

@@ -133,6 +133,8 @@ export const GatewayConfig = z
     SELF_SERVICE_PER_CITIZEN_PER_MINUTE: z.coerce.number().int().min(0).default(10),
     /** Per network address: generous, thousands of residents share one carrier-grade NAT. */
     SELF_SERVICE_PER_NETWORK_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+    /** Bookings one call-centre agent or counter clerk may enter a minute (0: no limit). */
+    AGENT_BOOKINGS_PER_MINUTE: z.coerce.number().int().min(0).default(20),
   })
   .superRefine((config, ctx) => {
     internalTokenInProduction(config, ctx);

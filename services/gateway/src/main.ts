@@ -15,6 +15,8 @@ import { bullPrefix, closeRedis, createRedisClient, pingRedis } from '@khiw/redi
 import { campaignAdminRoutes } from './admin/campaign-admin.routes';
 import { appointmentRoutes } from './appointments/appointments.routes';
 import { assertRoutePolicies } from './auth/route-inventory';
+import { agentRoutes } from './agents/agent.routes';
+import { BookAssisted } from './bookings/book-assisted.usecase';
 import { BookingRequestStatus } from './bookings/booking-request-status.usecase';
 import { bookingRoutes } from './bookings/bookings.routes';
 import { CampaignCatalog } from './bookings/campaign-catalog';
@@ -125,25 +127,38 @@ async function main(): Promise<void> {
   for (const router of waitingRoom.routers) app.use(router);
   app.use(campaignRoutes(redis, config.KHIW_NAMESPACE));
   app.use(campaignSlotsRoutes(catalog));
+  const submit = new SubmitBooking({
+    redis,
+    namespace: config.KHIW_NAMESPACE,
+    queue: bookingQueue,
+    grants: waitingRoom.grants,
+    secret: config.BOOKING_REQUEST_ID_SECRET,
+  });
+  const status = new BookingRequestStatus({
+    queue: bookingQueue,
+    worker,
+    logger,
+    pollAfterSeconds: config.BOOKING_POLL_AFTER_SECONDS,
+  });
+  const limiter = new RateLimiter(redis, config.KHIW_NAMESPACE);
   app.use(
     bookingRoutes({
       tokens: waitingRoom.tokens,
       catalog,
-      submit: new SubmitBooking({
-        redis,
-        namespace: config.KHIW_NAMESPACE,
-        queue: bookingQueue,
-        grants: waitingRoom.grants,
-        secret: config.BOOKING_REQUEST_ID_SECRET,
-      }),
-      status: new BookingRequestStatus({
-        queue: bookingQueue,
-        worker,
-        logger,
-        pollAfterSeconds: config.BOOKING_POLL_AFTER_SECONDS,
-      }),
+      submit,
+      status,
       pollAfterSeconds: config.BOOKING_POLL_AFTER_SECONDS,
       registry,
+    }),
+  );
+  app.use(
+    agentRoutes({
+      tokens: waitingRoom.tokens,
+      catalog,
+      book: new BookAssisted({ submit, status }),
+      roster,
+      limiter,
+      bookingsPerMinute: config.AGENT_BOOKINGS_PER_MINUTE,
     }),
   );
   app.use(
@@ -151,7 +166,7 @@ async function main(): Promise<void> {
       worker,
       roster,
       tokens: waitingRoom.tokens,
-      limiter: new RateLimiter(redis, config.KHIW_NAMESPACE),
+      limiter,
       secret: config.BOOKING_REQUEST_ID_SECRET,
       perCitizenPerMinute: config.SELF_SERVICE_PER_CITIZEN_PER_MINUTE,
       perNetworkPerMinute: config.SELF_SERVICE_PER_NETWORK_PER_MINUTE,

@@ -106,6 +106,7 @@ function tokenFor(caller: Caller, ticket: string, access: string): string | unde
         ttlSeconds: 600,
         ...(caller.site && { site: caller.site === 'same' ? SKH : KTB }),
         ...(campaign && { campaign }),
+        ...(caller.channel && { channel: caller.channel }),
       });
   }
 }
@@ -121,10 +122,16 @@ function requestFor(policy: RoutePolicy): { method: string; path: string; body?:
   if (policy.method === 'USE') path = policy.path === '/api' ? '/api/no-such-route' : path;
   if (path.startsWith('/api/staff/campaigns/')) path += `?site=${SKH}&date=${DAY}`;
   if (path === '/api/queue/status' || path.startsWith('/api/admin/ops/')) path += `?campaignId=${campaignId}`;
+  if (path.startsWith('/api/agent/')) path += `?campaignId=${campaignId}&phone=%2B66812345678`;
   const method = policy.method === 'USE' ? 'GET' : policy.method;
   // The registry import streams its body to the worker: none (and a bad mode) changes nothing.
   if (path === '/api/admin/registry/vaccinated') return { method, path: `${path}?mode=none` };
-  const body = method === 'GET' || method === 'DELETE' ? undefined : { campaignId };
+  const body =
+    method === 'GET' || method === 'DELETE'
+      ? undefined
+      : path.startsWith('/api/agent/')
+        ? { campaignId, siteId: SKH }
+        : { campaignId };
   return { method, path, body };
 }
 
@@ -231,6 +238,8 @@ describe('the internal APIs take only the internal token', () => {
       'GET /internal/campaigns/:campaignId/sites/:siteId/roster.csv',
       'POST /internal/bookings/:bookingId/check-in',
       'GET /internal/campaigns/:campaignId/counts',
+      'GET /internal/campaigns/:campaignId/bookings',
+      'GET /internal/campaigns/:campaignId/entered',
       'GET /internal/campaigns/:campaignId/registry-export.csv',
     ]);
   });

@@ -94,6 +94,9 @@ beforeAll(async () => {
     if (i === 4) {
       event.data.appointment = { ...event.data.appointment, siteId: 'KTB', slotId: 'KTB-20210802-0900' };
     }
+    // One booked by a call-centre agent, one at the walk-in counter (issue 11).
+    if (i === 1) Object.assign(event.data, { channel: 'call_center', enteredBy: 'agent:somsri' });
+    if (i === 2) Object.assign(event.data, { channel: 'walk_in', enteredBy: 'agent:desk-3' });
     events.push(event);
   }
   const cancel = BookingEvent.parse({
@@ -296,6 +299,13 @@ describe('ops', () => {
         { siteId: 'KTB', date: '2021-08-02', groupCode: 'elderly70', booked: 2 },
         { siteId: 'SKH', date: '2021-08-02', groupCode: 'elderly70', booked: 3, checkedIn: 1, cancelled: 1 },
       ],
+      // Places per site, day and channel (the cancelled one no longer counts).
+      channels: [
+        { siteId: 'KTB', date: '2021-08-02', channel: 'web', booked: 2 },
+        { siteId: 'SKH', date: '2021-08-02', channel: 'call_center', booked: 1 },
+        { siteId: 'SKH', date: '2021-08-02', channel: 'walk_in', booked: 1 },
+        { siteId: 'SKH', date: '2021-08-02', channel: 'web', booked: 1 },
+      ],
     });
     expect((await call(`/api/admin/campaigns/${campaignId}/roster/counts`, { token: skhStaff })).status).toBe(
       403,
@@ -319,6 +329,43 @@ describe('ops', () => {
     expect(lines.find((l) => l.startsWith(events[2]!.data.person.citizenId))).toContain(
       'vaccinated_checked_in',
     );
+  });
+
+  it("finds a person's bookings for an agent by phone or citizen ID, and counts the agent's day", async () => {
+    const agent = tokens.signOps({
+      subject: 'somsri',
+      role: 'agent',
+      channel: 'call_center',
+      ttlSeconds: 600,
+    });
+    const { person } = events[1]!.data;
+    const byPhone = await call(
+      `/api/agent/bookings?campaignId=${campaignId}&phone=${encodeURIComponent(person.phone)}`,
+      { token: agent },
+    );
+    expect(byPhone.status).toBe(200);
+    expect(byPhone.body).toMatchObject({
+      bookings: [
+        { bookingId: events[1]!.bookingId, siteId: 'SKH', channel: 'call_center', enteredBy: 'agent:somsri' },
+      ],
+    });
+    const byId = await call(`/api/agent/bookings?campaignId=${campaignId}&citizenId=${person.citizenId}`, {
+      token: agent,
+    });
+    expect((byId.body as { bookings: unknown[] }).bookings).toHaveLength(1);
+    const bad = await call(`/api/agent/bookings?campaignId=${campaignId}&phone=0812345678`, { token: agent });
+    expect(bad.status).toBe(400);
+    const me = await call(`/api/agent/me?campaignId=${campaignId}`, { token: agent });
+    expect(me.body).toMatchObject({
+      subject: 'somsri',
+      channel: 'call_center',
+      site: null,
+      today: { entered: 1, active: 1 },
+    });
+    expect(
+      (await call(`/api/agent/bookings?campaignId=${campaignId}&phone=%2B66812345678`, { token: skhStaff }))
+        .status,
+    ).toBe(403);
   });
 
   it('streams a registry import to the booking worker (ops only)', async () => {

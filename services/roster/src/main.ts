@@ -26,12 +26,14 @@ import { withLookupFastPath } from './http/lookup-fast-path';
 import { rosterRoutes } from './http/roster.routes';
 import { LookupAppointment } from './lookup/lookup-appointment.usecase';
 import { CountBookings } from './ops/count-bookings.usecase';
+import { CountEntered } from './ops/count-entered.usecase';
 import { ExportRegistry } from './ops/export-registry.usecase';
 import { ApplyEvents } from './roster/apply-events.usecase';
 import { rosterGroupId, startRosterConsumer } from './roster/roster-events.consumer';
 import { CheckIn } from './site-roster/check-in.usecase';
 import { ListDayRoster } from './site-roster/list-day-roster.usecase';
 import { SearchRoster } from './site-roster/search-roster.usecase';
+import { FindBookings } from './site-roster/find-bookings.usecase';
 import { loadConfig } from './config';
 
 async function main(): Promise<void> {
@@ -81,6 +83,8 @@ async function main(): Promise<void> {
       searchRoster: new SearchRoster(prisma),
       checkIn: new CheckIn(prisma, () => relay.nudge()),
       countBookings: new CountBookings(prisma),
+      findBookings: new FindBookings(prisma),
+      countEntered: new CountEntered(prisma),
       exportRegistry: new ExportRegistry(prisma),
       logger,
       token: config.INTERNAL_API_TOKEN,

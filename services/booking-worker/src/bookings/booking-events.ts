@@ -166,7 +166,7 @@ export function cancelledEvent(c: {
   reference: string;
   phone: string;
   appointment: AppointmentFacts;
-  cancelledBy: 'resident' | 'staff' | 'ops';
+  cancelledBy: 'resident' | 'staff' | 'ops' | 'agent';
 }): OutboxRow {
   const event: z.infer<typeof BookingCancelled> = {
     ...base(c.campaignId, c.requestId),

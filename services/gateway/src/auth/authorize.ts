@@ -3,7 +3,7 @@ import { KhiwError } from '@khiw/errors';
 import { opsCookieToken } from '../ops/ops-session';
 import type { OpsClaims, QueueTokens } from '../waiting-room/tokens/queue-tokens';
 import { bearerToken } from './bearer-token';
-import { policyOf, SITE_BOUND_ROLES, type HttpMethod, type RouteAccess } from './route-policy';
+import { policyOf, siteBound, type HttpMethod, type RouteAccess } from './route-policy';
 
 type OperatorAccess = Extract<RouteAccess, { kind: 'operator' }>;
 
@@ -55,7 +55,14 @@ function checkCampaign(access: OperatorAccess, operator: OpsClaims, req: Request
   if (!operator.campaign) return;
   const rule = access.campaign;
   if (rule === 'none' || rule === 'booking') return;
-  const named = rule === 'path' ? req.params.campaignId : rule === 'query' ? req.query.campaignId : undefined;
+  const named =
+    rule === 'path'
+      ? req.params.campaignId
+      : rule === 'query'
+        ? req.query.campaignId
+        : rule === 'body'
+          ? (req.body as { campaignId?: unknown } | undefined)?.campaignId
+          : undefined;
   if (named !== operator.campaign) {
     throw new KhiwError('CAMPAIGN_FORBIDDEN', `token is for campaign ${operator.campaign}`);
   }
@@ -63,7 +70,7 @@ function checkCampaign(access: OperatorAccess, operator: OpsClaims, req: Request
 
 function siteOf(access: OperatorAccess, operator: OpsClaims, req: Request): string | undefined {
   if (access.site === 'none') return undefined;
-  const bound = SITE_BOUND_ROLES.includes(operator.role);
+  const bound = siteBound(operator);
   if (bound && !operator.site) throw new KhiwError('SITE_SCOPE_REQUIRED', 'token names no site');
   if (access.site === 'booking') return bound ? operator.site : undefined;
   const asked = typeof req.query.site === 'string' ? req.query.site : bodySite(req);
@@ -74,7 +81,9 @@ function siteOf(access: OperatorAccess, operator: OpsClaims, req: Request): stri
   return operator.site;
 }
 
+/** The body's `site`, or the `siteId` of a booking in the body. */
 function bodySite(req: Request): string | undefined {
-  const site = (req.body as { site?: unknown } | undefined)?.site;
+  const body = req.body as { site?: unknown; siteId?: unknown } | undefined;
+  const site = body?.site ?? body?.siteId;
   return typeof site === 'string' ? site : undefined;
 }

@@ -1,5 +1,5 @@
-import type { OpsRole } from '../waiting-room/tokens/queue-tokens';
-import { ROUTE_POLICIES, SITE_BOUND_ROLES, type RouteAccess, type RoutePolicy } from './route-policy';
+import type { AgentChannel, OpsRole } from '../waiting-room/tokens/queue-tokens';
+import { ROUTE_POLICIES, siteBound, type RouteAccess, type RoutePolicy } from './route-policy';
 
 /**
  * What each kind of caller gets from each route, derived from ROUTE_POLICIES alone: the
@@ -16,6 +16,8 @@ export interface Caller {
   campaign?: 'same' | 'other';
   role?: OpsRole;
   site?: 'same' | 'other';
+  /** An agent's channel (a walk-in counter has a site). */
+  channel?: AgentChannel;
 }
 
 export const CALLERS: readonly Caller[] = [
@@ -44,6 +46,23 @@ export const CALLERS: readonly Caller[] = [
     token: 'operator',
     role: 'ops',
     campaign: 'other',
+  },
+  { id: 'agent', label: 'call-centre agent', token: 'operator', role: 'agent', channel: 'call_center' },
+  {
+    id: 'agent-counter',
+    label: 'walk-in counter of the site',
+    token: 'operator',
+    role: 'agent',
+    channel: 'walk_in',
+    site: 'same',
+  },
+  {
+    id: 'agent-counter-other-site',
+    label: 'walk-in counter of another site',
+    token: 'operator',
+    role: 'agent',
+    channel: 'walk_in',
+    site: 'other',
   },
 ];
 
@@ -101,12 +120,12 @@ function operatorToken(access: Extract<RouteAccess, { kind: 'operator' }>, calle
   if (caller.campaign) {
     if (access.campaign === 'every') return refused(403, 'CAMPAIGN_FORBIDDEN');
     if (caller.campaign === 'other') {
-      if (access.campaign === 'path' || access.campaign === 'query')
+      if (access.campaign === 'path' || access.campaign === 'query' || access.campaign === 'body')
         return refused(403, 'CAMPAIGN_FORBIDDEN');
       if (access.campaign === 'booking') return refused(404, 'NOT_FOUND', true);
     }
   }
-  if (SITE_BOUND_ROLES.includes(caller.role) && access.site !== 'none') {
+  if (siteBound({ role: caller.role, site: caller.site }) && access.site !== 'none') {
     if (!caller.site) return refused(403, 'SITE_SCOPE_REQUIRED');
     if (caller.site === 'other') {
       return access.site === 'asked' ? refused(403, 'SITE_FORBIDDEN') : refused(404, 'NOT_FOUND', true);
@@ -118,6 +137,7 @@ function operatorToken(access: Extract<RouteAccess, { kind: 'operator' }>, calle
 const CAMPAIGN_WORDS = {
   path: 'of the campaign in the path',
   query: 'of the campaign in `?campaignId=`',
+  body: 'of the campaign in the body',
   booking: "of the booking's campaign",
   every: 'without a campaign claim (spans every campaign)',
   none: 'any campaign claim',

@@ -1,4 +1,4 @@
-import { OPS_ROLES, type OpsRole } from '../waiting-room/tokens/queue-tokens';
+import type { OpsRole } from '../waiting-room/tokens/queue-tokens';
 
 /**
  * Who may call each route of the gateway: the one place that says it. The operator routes'
@@ -12,22 +12,33 @@ import { OPS_ROLES, type OpsRole } from '../waiting-room/tokens/queue-tokens';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'USE';
 
 /**
- * Roles whose tokens act for one site only (the token's `site` claim). Issue 11's `agent`
- * (a call centre) joins OPS_ROLES and decides here whether it is bound to a site.
+ * Roles whose tokens act for one site only (the token's `site` claim). An agent is bound
+ * when its token names a site (a walk-in counter; its token must); a call-centre agent books
+ * at every site.
  */
 export const SITE_BOUND_ROLES: readonly OpsRole[] = ['staff'];
+
+/** Whether this token acts for its own site only. */
+export function siteBound(operator: { role: OpsRole; site?: string }): boolean {
+  return (
+    SITE_BOUND_ROLES.includes(operator.role) || (operator.role === 'agent' && operator.site !== undefined)
+  );
+}
+
+/** The roster's and the console's readers: not agents. */
+const STAFF_AND_OPS: readonly OpsRole[] = ['ops', 'staff'];
 
 /**
  * Which campaign the route acts on, checked against the token's `campaign` claim (a token
  * without one may act on every campaign):
- * - `path`: `:campaignId`; `query`: `?campaignId=`;
+ * - `path`: `:campaignId`; `query`: `?campaignId=`; `body`: the body's `campaignId`;
  * - `booking`: the booking's own campaign, which only the booking worker knows: the gateway
  *   passes the claim on and another campaign's booking is answered 404 NOT_FOUND;
  * - `every`: the route spans every campaign (national registry, every queue's jobs): only a
  *   token without a campaign claim;
  * - `none`: not about a campaign (who am I, the session cookie).
  */
-export type CampaignRule = 'path' | 'query' | 'booking' | 'every' | 'none';
+export type CampaignRule = 'path' | 'query' | 'body' | 'booking' | 'every' | 'none';
 
 /**
  * Which site the route acts on, for SITE_BOUND_ROLES (other roles reach every site):
@@ -83,7 +94,13 @@ const ops = (campaign: CampaignRule, extra: { cookie?: true } = {}): RouteAccess
 });
 const staffOrOps = (campaign: CampaignRule, site: SiteRule): RouteAccess => ({
   kind: 'operator',
-  roles: OPS_ROLES,
+  roles: STAFF_AND_OPS,
+  campaign,
+  site,
+});
+const agent = (campaign: CampaignRule, site: SiteRule): RouteAccess => ({
+  kind: 'operator',
+  roles: ['agent'],
   campaign,
   site,
 });
@@ -115,7 +132,13 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   {
     method: 'POST',
     path: '/api/appointments/:bookingId/cancel',
-    access: { kind: 'operator', roles: OPS_ROLES, campaign: 'booking', site: 'booking', orIdentity: true },
+    access: {
+      kind: 'operator',
+      roles: ['ops', 'staff', 'agent'],
+      campaign: 'booking',
+      site: 'booking',
+      orIdentity: true,
+    },
   },
   { method: 'POST', path: '/api/appointments/:bookingId/reschedule', access: { kind: 'identity' } },
 
@@ -128,6 +151,11 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
     path: '/api/staff/campaigns/:campaignId/bookings/:bookingId/check-in',
     access: staffOrOps('path', 'asked'),
   },
+
+  // Agents (call centre, walk-in counters) book, find, move and cancel for the person there.
+  { method: 'GET', path: '/api/agent/me', access: agent('none', 'none') },
+  { method: 'POST', path: '/api/agent/bookings', access: agent('body', 'asked') },
+  { method: 'GET', path: '/api/agent/bookings', access: agent('query', 'none') },
 
   // Ops: the waiting room's controls, campaign set-up, registry, the console.
   { method: 'PATCH', path: '/api/admin/campaigns/:campaignId/waiting-room', access: ops('path') },

@@ -9,8 +9,7 @@ import {
   verifyAccessToken,
   type QueueTokens,
 } from '../waiting-room/tokens/queue-tokens';
-import { eligibilityFieldErrors } from './booking-eligibility';
-import { parseBookingInput } from './booking-input';
+import { checkBookingBody } from './check-booking-body';
 import type { BookingRequestStatus } from './booking-request-status.usecase';
 import type { CampaignCatalog } from './campaign-catalog';
 import type { SubmitBooking } from './submit-booking.usecase';
@@ -46,7 +45,6 @@ export function bookingRoutes(deps: BookingRoutesDeps): Router {
     if (!token) throw new KhiwError('TOKEN_MISSING', 'no access token');
     const claims = verifyAccessToken(deps.tokens, token, accessTokenCampaign(token, req.body));
 
-    const parsed = parseBookingInput(req.body);
     const snapshot = await deps.catalog.snapshot(claims.campaignId);
     if (!snapshot) {
       submits.inc({ result: 'refused' });
@@ -59,18 +57,14 @@ export function bookingRoutes(deps: BookingRoutesDeps): Router {
       submits.inc({ result: 'refused' });
       return sendProblem(res, closed);
     }
-    const known = parsed.ok ? parsed.input : parsed.partial;
-    const choice = await deps.catalog.checkChoice(claims.campaignId, known, snapshot);
-    const ineligible = eligibilityFieldErrors(snapshot, { ...known, startsAt: choice.startsAt });
-    // A field's own error (a malformed province code) says more than "required for this campaign".
-    const fields = { ...ineligible, ...(parsed.ok ? {} : parsed.fields), ...choice.fields };
-    if (!parsed.ok || Object.keys(fields).length > 0) {
+    const checked = await checkBookingBody(deps.catalog, claims.campaignId, snapshot, req.body);
+    if (!checked.ok) {
       submits.inc({ result: 'invalid' });
-      return sendProblem(res, 'INVALID_INPUT', { fields });
+      return sendProblem(res, 'INVALID_INPUT', { fields: checked.fields });
     }
 
     try {
-      const { requestId, created } = await deps.submit.execute({ claims, input: parsed.input });
+      const { requestId, created } = await deps.submit.execute({ claims, input: checked.input });
       submits.inc({ result: created ? 'queued' : 'duplicate' });
       res
         .status(202)

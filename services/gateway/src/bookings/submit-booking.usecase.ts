@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Job, JobsOptions, Queue } from 'bullmq';
-import { BookingOutcome, BookingRequestJob, bookingRequestId, RETRYABLE_REJECTIONS } from '@khiw/contracts';
+import {
+  BookingOutcome,
+  BookingRequestJob,
+  bookingRequestId,
+  RETRYABLE_REJECTIONS,
+  type Channel,
+} from '@khiw/contracts';
 import { KhiwError } from '@khiw/errors';
 import { campaignKey, type Redis } from '@khiw/redis';
 import type { AccessGrants } from '../waiting-room/access-grants';
@@ -41,6 +47,15 @@ export interface SubmitBookingCommand {
   input: BookingInput;
 }
 
+/** A booking entered for the person by someone else, outside the waiting room (issue 11). */
+export interface SubmitAssistedCommand {
+  campaignId: string;
+  input: BookingInput;
+  channel: Exclude<Channel, 'web'>;
+  /** `agent:<id>`, `organisation:<id>`, `partner:<id>`. */
+  enteredBy: string;
+}
+
 /**
  * Queues one person's booking request: one BullMQ job per person and campaign, whatever
  * the number of submits. Submits of one person are serialised by a short Redis lock, so
@@ -63,14 +78,33 @@ export class SubmitBooking {
   ) {}
 
   async execute({ claims, input }: SubmitBookingCommand): Promise<SubmitResult> {
+    return this.submit(claims.campaignId, input, { channel: 'web' }, (hash) => this.spendGrant(claims, hash));
+  }
+
+  /** The same job, lock and idempotency as a resident's submit; no waiting-room grant to spend. */
+  async executeAssisted({
+    campaignId,
+    input,
+    channel,
+    enteredBy,
+  }: SubmitAssistedCommand): Promise<SubmitResult> {
+    return this.submit(campaignId, input, { channel, enteredBy }, async () => {});
+  }
+
+  private async submit(
+    campaignId: string,
+    input: BookingInput,
+    origin: Pick<BookingRequestJob, 'channel' | 'enteredBy'>,
+    spend: (hash: string) => Promise<void>,
+  ): Promise<SubmitResult> {
     const hash = citizenHash(this.deps.secret, input.citizenId);
-    const lock = campaignKey(this.deps.namespace, claims.campaignId, `submit-lock:${hash}`);
+    const lock = campaignKey(this.deps.namespace, campaignId, `submit-lock:${hash}`);
     const deadline = Date.now() + (this.deps.waitMs ?? 5000);
     for (;;) {
       const owner = randomUUID();
       if (await this.deps.redis.set(lock, owner, 'PX', this.deps.lockMs ?? 10_000, 'NX')) {
         try {
-          return await this.submitLocked(claims, input, hash);
+          return await this.submitLocked(campaignId, input, hash, origin, spend);
         } finally {
           await this.deps.redis.eval(RELEASE, 1, lock, owner);
         }
@@ -81,9 +115,15 @@ export class SubmitBooking {
     }
   }
 
-  private async submitLocked(claims: AccessClaims, input: BookingInput, hash: string): Promise<SubmitResult> {
+  private async submitLocked(
+    campaignId: string,
+    input: BookingInput,
+    hash: string,
+    origin: Pick<BookingRequestJob, 'channel' | 'enteredBy'>,
+    spend: (hash: string) => Promise<void>,
+  ): Promise<SubmitResult> {
     const { queue } = this.deps;
-    const requestId = bookingRequestId(claims.campaignId, hash);
+    const requestId = bookingRequestId(campaignId, hash);
     const existing = await queue.getJob(requestId);
     if (existing) {
       if (!(await mayReplace(existing))) return { requestId, created: false };
@@ -94,7 +134,7 @@ export class SubmitBooking {
     const data = BookingRequestJob.parse({
       schemaVersion: 1,
       requestId,
-      campaignId: claims.campaignId,
+      campaignId,
       citizenId: input.citizenId,
       firstName: input.firstName,
       lastName: input.lastName,
@@ -104,11 +144,11 @@ export class SubmitBooking {
       siteId: input.siteId,
       slotId: input.slotId,
       ...(input.provinceCode && { provinceCode: input.provinceCode }),
-      channel: 'web',
+      ...origin,
       language: input.language ?? 'th',
       submittedAt: new Date().toISOString(),
     } satisfies BookingRequestJob);
-    await this.spendGrant(claims, hash);
+    await spend(hash);
     await queue.add('request', data, { ...BOOKING_JOB_OPTIONS, jobId: requestId });
     return { requestId, created: true };
   }

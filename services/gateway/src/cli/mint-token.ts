@@ -5,8 +5,12 @@
  *   node --import tsx services/gateway/src/cli/mint-token.ts --role ops --sub alice --ttl 8h
  *   node --import tsx services/gateway/src/cli/mint-token.ts --role staff --site SKH --sub nurse-1
  *   node --import tsx services/gateway/src/cli/mint-token.ts --role ops --campaign samut-sakhon-2021
+ *   node --import tsx services/gateway/src/cli/mint-token.ts --role agent --channel call_center --sub agent-07
+ *   node --import tsx services/gateway/src/cli/mint-token.ts --role agent --channel walk_in --site SKH --sub desk-3
  *
  * A staff token names its site (--site): the roster pages show and check in that site only.
+ * An agent token names its channel (--channel call_center or walk_in); a walk-in counter's
+ * also its site: it books at that site only.
  * --campaign scopes a token (a province's ops or staff) to one campaign: every other campaign,
  * and what spans all of them (the national registry import, bull-board), is refused.
  */
@@ -15,7 +19,13 @@ import { campaignId } from '@khiw/contracts';
 import { createLogger } from '@khiw/observability';
 import { loadConfig } from '../config';
 import { loadKeyring } from '../waiting-room/tokens/load-keyring';
-import { OPS_ROLES, QueueTokens, type OpsRole } from '../waiting-room/tokens/queue-tokens';
+import {
+  AGENT_CHANNELS,
+  OPS_ROLES,
+  QueueTokens,
+  type AgentChannel,
+  type OpsRole,
+} from '../waiting-room/tokens/queue-tokens';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +34,7 @@ const { values } = parseArgs({
     ttl: { type: 'string', default: '8h' },
     site: { type: 'string' },
     campaign: { type: 'string' },
+    channel: { type: 'string' },
   },
 });
 
@@ -51,9 +62,25 @@ if (values.campaign !== undefined && !campaignId.safeParse(values.campaign).succ
   console.error('--campaign is a campaign id such as samut-sakhon-2021');
   process.exit(64);
 }
+const channel = values.channel as AgentChannel | undefined;
+if ((role === 'agent') !== (channel !== undefined) || (channel && !AGENT_CHANNELS.includes(channel))) {
+  console.error(`--channel (${AGENT_CHANNELS.join(' or ')}) goes with --role agent, and only with it`);
+  process.exit(64);
+}
+if (channel === 'walk_in' && !values.site) {
+  console.error('a walk_in counter token names its site (--site)');
+  process.exit(64);
+}
 const scope = `${values.site ? ` at ${values.site}` : ''}${values.campaign ? ` for ${values.campaign}` : ''}`;
 console.error(`${role} token for ${values.sub}${scope}, key ${keyring.signing.kid}, valid ${ttlSeconds} s`);
 const tokens = new QueueTokens(keyring, { ticketTtlSeconds: config.WAITING_ROOM_TICKET_TTL_SECONDS });
 console.log(
-  tokens.signOps({ subject: values.sub!, role, ttlSeconds, site: values.site, campaign: values.campaign }),
+  tokens.signOps({
+    subject: values.sub!,
+    role,
+    ttlSeconds,
+    site: values.site,
+    campaign: values.campaign,
+    channel,
+  }),
 );

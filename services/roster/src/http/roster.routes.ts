@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { campaignId, citizenId, isoDate } from '@khiw/contracts';
+import { campaignId, citizenId, e164Phone, enteredBy, isoDate } from '@khiw/contracts';
 import {
   fieldsOf,
   internalErrorHandler,
@@ -16,10 +16,12 @@ import {
 import type { Logger } from '@khiw/observability';
 import type { LookupAppointment } from '../lookup/lookup-appointment.usecase';
 import type { CountBookings } from '../ops/count-bookings.usecase';
+import type { CountEntered } from '../ops/count-entered.usecase';
 import type { ExportRegistry } from '../ops/export-registry.usecase';
 import type { CheckIn } from '../site-roster/check-in.usecase';
 import type { ListDayRoster } from '../site-roster/list-day-roster.usecase';
 import { siteRosterCsv } from '../site-roster/roster-csv';
+import type { FindBookings } from '../site-roster/find-bookings.usecase';
 import type { SearchRoster } from '../site-roster/search-roster.usecase';
 
 export interface RosterRoutesDeps {
@@ -28,6 +30,8 @@ export interface RosterRoutesDeps {
   searchRoster: SearchRoster;
   checkIn: CheckIn;
   countBookings: CountBookings;
+  findBookings: FindBookings;
+  countEntered: CountEntered;
   exportRegistry: ExportRegistry;
   logger: Logger;
   token?: string;
@@ -36,6 +40,11 @@ export interface RosterRoutesDeps {
 const LookupBody = z.object({ campaignId, citizenId, birthDate: isoDate });
 const SiteParams = z.object({ campaignId, siteId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/) });
 const DayQuery = z.object({ date: isoDate });
+const FindQuery = z.union([
+  z.object({ citizenId: z.string().regex(/^[A-Z0-9]{6,20}$/) }).strict(),
+  z.object({ phone: e164Phone }).strict(),
+]);
+const EnteredQuery = z.object({ enteredBy, date: isoDate });
 const CheckInBody = z.object({
   campaignId,
   siteId: z.string().min(1).max(40),
@@ -112,6 +121,23 @@ export function rosterRoutes(deps: RosterRoutesDeps): Router {
   router.get('/internal/campaigns/:campaignId/counts', async (req, res) => {
     const id = parseOrAnswer(res, campaignId, req.params.campaignId);
     if (id) res.set('Cache-Control', 'no-store').json(await deps.countBookings.execute({ campaignId: id }));
+  });
+
+  // A person's bookings by citizen ID (or another document number) or phone: agents.
+  router.get('/internal/campaigns/:campaignId/bookings', async (req, res) => {
+    const id = parseOrAnswer(res, campaignId, req.params.campaignId);
+    const query = id && parseOrAnswer(res, FindQuery, req.query);
+    if (!id || !query) return;
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ bookings: await deps.findBookings.execute({ campaignId: id, ...query }) });
+  });
+
+  router.get('/internal/campaigns/:campaignId/entered', async (req, res) => {
+    const id = parseOrAnswer(res, campaignId, req.params.campaignId);
+    const query = id && parseOrAnswer(res, EnteredQuery, req.query);
+    if (!id || !query) return;
+    res.set('Cache-Control', 'no-store').json(await deps.countEntered.execute({ campaignId: id, ...query }));
   });
 
   router.get('/internal/campaigns/:campaignId/registry-export.csv', async (req, res) => {

@@ -13,13 +13,23 @@ export interface CountBookingsCommand {
   campaignId: string;
 }
 
+/** Places a channel took at a site on a day (issue 11: a province checks its 12,000 a day). */
+export interface ChannelDayRow {
+  siteId: string;
+  date: string;
+  channel: string;
+  booked: number;
+}
+
 export interface BookingCounts {
   campaignId: string;
   rows: CountRow[];
+  /** Active bookings per site, day and channel. */
+  channels: ChannelDayRow[];
   totals: Omit<CountRow, 'siteId' | 'date' | 'groupCode'>;
 }
 
-/** Campaign-wide counts per site, day (Bangkok) and priority group, for ops. */
+/** Campaign-wide counts per site, day (Bangkok) and priority group, and per channel, for ops. */
 export class CountBookings {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -56,6 +66,23 @@ export class CountBookings {
       }),
       { booked: 0, checkedIn: 0, cancelled: 0 },
     );
-    return { campaignId, rows: out, totals };
+    const channels = await this.prisma.$queryRaw<
+      { site_id: string; day: string; channel: string; booked: bigint }[]
+    >`
+      SELECT site_id, to_char(starts_at AT TIME ZONE 'Asia/Bangkok', 'YYYY-MM-DD') AS day,
+             coalesce(channel, 'web') AS channel, count(*) AS booked
+      FROM roster.entries WHERE campaign_id = ${campaignId} AND citizen_id IS NOT NULL AND cancelled_at IS NULL
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+    return {
+      campaignId,
+      rows: out,
+      channels: channels.map((r) => ({
+        siteId: r.site_id,
+        date: r.day,
+        channel: r.channel,
+        booked: Number(r.booked),
+      })),
+      totals,
+    };
   }
 }

@@ -6,8 +6,15 @@ import type { Keyring } from './keyring';
 export const TOKEN_ISSUER = 'khiw-gateway';
 /** Audience of staff and ops tokens (tickets and access tokens carry the campaign id). */
 export const OPS_AUDIENCE = 'khiw-ops';
-export const OPS_ROLES = ['ops', 'staff'] as const;
+/**
+ * Operators' roles: ops (a province's or the nation's), staff (a site's roster), agent (a
+ * call-centre agent or a walk-in counter clerk booking for people: issue 11).
+ */
+export const OPS_ROLES = ['ops', 'staff', 'agent'] as const;
 export type OpsRole = (typeof OPS_ROLES)[number];
+/** The channels an agent token books through: by phone, or at a site's walk-in counter. */
+export const AGENT_CHANNELS = ['call_center', 'walk_in'] as const;
+export type AgentChannel = (typeof AGENT_CHANNELS)[number];
 
 export interface TicketClaims {
   ticketId: string;
@@ -39,6 +46,8 @@ export interface OpsClaims {
    * Checked per route by the route policy (src/auth/route-policy.ts).
    */
   campaign?: string;
+  /** An agent's channel; a walk_in agent's token also names its site (the counter's). */
+  channel?: AgentChannel;
 }
 
 type TokenType = 'ticket' | 'access' | 'ops';
@@ -96,6 +105,7 @@ export class QueueTokens {
     ttlSeconds: number;
     site?: string;
     campaign?: string;
+    channel?: AgentChannel;
   }): string {
     return this.sign(
       {
@@ -103,6 +113,7 @@ export class QueueTokens {
         role: input.role,
         ...(input.site && { site: input.site }),
         ...(input.campaign && { campaign: input.campaign }),
+        ...(input.channel && { channel: input.channel }),
       },
       { subject: input.subject, audience: OPS_AUDIENCE, expiresIn: input.ttlSeconds },
     );
@@ -151,11 +162,19 @@ export class QueueTokens {
       throw new KhiwError('TOKEN_INVALID', 'ops token campaign claim is malformed');
     }
     const campaign = payload.campaign as string | undefined;
+    const channel = payload.channel as AgentChannel | undefined;
+    // An agent books through exactly one channel; a counter is at exactly one site.
+    if (payload.role === 'agent' && !AGENT_CHANNELS.includes(channel as AgentChannel)) {
+      throw new KhiwError('TOKEN_INVALID', 'agent token names no channel (call_center or walk_in)');
+    }
+    if (channel === 'walk_in' && !site)
+      throw new KhiwError('SITE_SCOPE_REQUIRED', 'counter token names no site');
     return {
       subject: payload.sub!,
       role: payload.role as OpsRole,
       ...(site && { site }),
       ...(campaign && { campaign }),
+      ...(payload.role === 'agent' && { channel }),
     };
   }
 
