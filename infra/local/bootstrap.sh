@@ -17,7 +17,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 # prometheus: promtool for the alerting rules' tests, and the server behind `infra.sh prometheus-up`.
 # haproxy: the balancer in front of several gateway processes in the replay's scale-out runs
 # (loadtests/support/haproxy.ts starts its own instance; the system service stays off).
-APT_PACKAGES=(kannel kannel-extras chromium fonts-thai-tlwg curl prometheus haproxy)
+APT_PACKAGES=(kannel kannel-extras chromium fonts-thai-tlwg fonts-noto-core curl prometheus haproxy)
 
 say() { printf '[bootstrap] %s\n' "$*"; }
 fail() {

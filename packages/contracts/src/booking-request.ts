@@ -38,8 +38,8 @@ export const BookingRequestJob = z.object({
   channel: channel.default('web'),
   /** Who entered it for the person (an agent, an organisation, a partner); absent: the person. */
   enteredBy: enteredBy.optional(),
-  /** The language of the person's SMS. */
-  language: language.default('th'),
+  /** The language the person chose for their SMS; absent: the campaign's (sms.language). */
+  language: language.optional(),
   submittedAt: isoDateTime,
 });
 export type BookingRequestJob = z.infer<typeof BookingRequestJob>;

@@ -37,8 +37,8 @@ const person = z.object({
   groupCode: z.string(),
 });
 
-/** Who entered the booking (absent: the person) and the language of the person's SMS. */
-const origin = { enteredBy: enteredBy.optional(), language: language.default('th') };
+/** Who entered the booking (absent: the person); the language the person chose (absent: the campaign's). */
+const origin = { enteredBy: enteredBy.optional(), language: language.optional() };
 
 export const BookingConfirmed = z.object({
   ...envelope,

@@ -39,7 +39,7 @@ export const NotificationConfig = z.object({
   SMS_IN_DOUBT_AFTER_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Used when a campaign's snapshot does not say. */
   SMS_DEFAULT_REMINDER_HOURS: z.coerce.number().int().min(0).default(24),
-  SMS_DEFAULT_LANGUAGE: z.enum(['th', 'en']).default('th'),
+  SMS_DEFAULT_LANGUAGE: z.enum(['th', 'en', 'my']).default('th'),
   /** Base URL at which the SMS gateway reaches this service's delivery-report endpoint. */
   DLR_BASE_URL: z.url().default('http://127.0.0.1:8082'),
 });

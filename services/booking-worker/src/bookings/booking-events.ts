@@ -80,7 +80,7 @@ export function confirmedEvent(b: {
   channel: Channel;
   /** Who entered it for the person (absent: the person), and the person's language. */
   enteredBy?: string | undefined;
-  language: Language;
+  language?: Language | undefined;
   person: PersonFacts;
   appointment: AppointmentFacts;
 }): OutboxRow {
@@ -92,7 +92,7 @@ export function confirmedEvent(b: {
       reference: b.reference,
       channel: b.channel,
       ...(b.enteredBy !== undefined && { enteredBy: b.enteredBy }),
-      language: b.language,
+      ...(b.language !== undefined && { language: b.language }),
       person: b.person,
       appointment: b.appointment,
     },
@@ -111,7 +111,7 @@ export function promotedEvent(
       reference: b.reference,
       channel: b.channel,
       ...(b.enteredBy !== undefined && { enteredBy: b.enteredBy }),
-      language: b.language,
+      ...(b.language !== undefined && { language: b.language }),
       person: b.person,
       appointment: b.appointment,
       standbyPosition: b.standbyPosition,

@@ -151,7 +151,7 @@ export function decideBatch(input: BatchInput, ids: IdMakers = RANDOM_IDS): Batc
           reference: booking.reference,
           channel: request.channel,
           ...(request.enteredBy !== undefined && { enteredBy: request.enteredBy }),
-          language: request.language,
+          ...(request.language !== undefined && { language: request.language }),
           person: personOf(request),
           appointment: appointmentOf({ ...slot, slot_id: slot.id }),
         }),

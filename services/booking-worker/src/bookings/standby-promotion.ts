@@ -41,7 +41,7 @@ export async function promoteStandby(
         reference: booking.reference,
         channel: entry.channel,
         ...(entry.entered_by !== null && { enteredBy: entry.entered_by }),
-        language: entry.language,
+        ...(entry.language !== null && { language: entry.language }),
         standbyPosition: entry.position,
         person: {
           citizenId: entry.citizen_id,

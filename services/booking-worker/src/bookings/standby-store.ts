@@ -30,7 +30,7 @@ export interface StandbyEntryRow {
   slot_id: string;
   channel: Channel;
   entered_by: string | null;
-  language: Language;
+  language: Language | null;
 }
 
 /** A slot with room, locked, with its site's names. */

@@ -2,7 +2,7 @@
 // module per step, wired here; a reload starts where the tab's session left off.
 import { $ } from '../shared/dom.js';
 import { loadCampaign } from '../shared/http.js';
-import { lang, languageButton } from '../shared/i18n-core.js';
+import { lang, languageSwitch } from '../shared/i18n-core.js';
 import { formStep, goChoose, reloadChosenSlots, slotsRefreshed, wireChoose } from './choose-step.js';
 import {
   currentView,
@@ -28,7 +28,7 @@ const watchedSite = () =>
   !document.hidden && !form.standby && FORM_VIEWS.includes(currentView()) ? session.choice.siteId : null;
 
 function wire() {
-  languageButton($('lang'), t, render);
+  languageSwitch($('lang'), t, render);
   wireChoose();
   wirePerson();
   wireSubmit();

@@ -1,7 +1,6 @@
 // The booking form's English words, loaded only when a resident switches to English.
 export default {
   title: 'Vaccine booking',
-  switchTo: 'ภาษาไทย',
   loading: 'Loading…',
   standbyMode:
     'All doses of this round are taken. This form puts you on the standby list; if someone cancels you will be told by SMS, in order.',

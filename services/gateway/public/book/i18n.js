@@ -4,7 +4,6 @@ import { local, translator } from '../shared/i18n-core.js';
 const STRINGS = {
   th: {
     title: 'จองวัคซีน',
-    switchTo: 'English',
     loading: 'กำลังโหลดข้อมูล…',
     standbyMode: 'วัคซีนรอบนี้ถูกจองครบแล้ว แบบฟอร์มนี้ใช้ลงชื่อสำรอง หากมีผู้ยกเลิกจะแจ้งทาง SMS ตามลำดับ',
     stepChoose: '1. เลือกกลุ่ม สถานที่ และเวลา',
@@ -77,6 +76,7 @@ const STRINGS = {
   },
   // Fetched when first needed: most residents read Thai, many on slow phones.
   en: () => import('./i18n-en.js'),
+  my: () => import('./i18n-my.js'),
 };
 
 export const t = translator(STRINGS);

@@ -1,7 +1,7 @@
 // Step 3: confirm, send, then follow the request to its outcome (also after a reload).
 import { $, facts } from '../shared/dom.js';
 import { ApiError, backoff, jitter, request, sleep, troubleOf } from '../shared/http.js';
-import { formatWhen, local } from '../shared/i18n-core.js';
+import { formatWhen, lang, local } from '../shared/i18n-core.js';
 import { digitsOf } from '../shared/resident-input.js';
 import {
   announce,
@@ -81,6 +81,8 @@ function bodyOfSession() {
     groupCode: choice.groupCode,
     siteId: choice.siteId,
     slotId: choice.slotId,
+    // The SMS come in the language the resident booked in, and so do the later ones.
+    language: lang,
   };
   if (provinceCode() && person.provinceOk) body.provinceCode = provinceCode();
   return body;

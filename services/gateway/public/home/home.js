@@ -9,7 +9,8 @@ import {
   formatNumber,
   formatTime,
   formatWhen,
-  languageButton,
+  lang,
+  languageSwitch,
   local,
   translate,
 } from '../shared/i18n-core.js';
@@ -191,7 +192,8 @@ async function refresh() {
   timer = setTimeout(() => void refresh(), Math.max(1000, Math.min(REFRESH_MS, ...nextOpening)));
 }
 
-languageButton($('lang'), t, redraw);
+await t.load(lang).catch(() => undefined); // Thai words stand in
+languageSwitch($('lang'), t, redraw);
 redraw();
 void refresh();
 // A tab in the background need not poll; coming back shows fresh figures.

@@ -5,7 +5,6 @@ import { translator } from '../shared/i18n-core.js';
 const STRINGS = {
   th: {
     pageTitle: 'จองวัคซีน · khiw คิว',
-    switchTo: 'English',
     title: 'จองคิวฉีดวัคซีน',
     lead: 'จองวัคซีนตามรอบที่จังหวัดเปิดให้จอง เข้าคิวออนไลน์ กรอกข้อมูล แล้วรับ SMS ยืนยันนัด ไม่ต้องไปต่อแถวที่โรงพยาบาล',
     jumpCampaigns: 'รอบที่เปิดจอง',
@@ -56,7 +55,6 @@ const STRINGS = {
   },
   en: {
     pageTitle: 'Vaccine booking · khiw',
-    switchTo: 'ภาษาไทย',
     title: 'Book your vaccination',
     lead: 'Book a vaccination in the rounds your province opens: join the online queue, fill in the form and get an SMS confirming your appointment. No need to queue at the hospital.',
     jumpCampaigns: 'Open rounds',
@@ -112,6 +110,8 @@ const STRINGS = {
       'You get an SMS confirming the appointment and a reminder before the day. Look up, cancel or move the appointment (same site) with the citizen ID and date of birth, through each round\u2019s "Look up, cancel or reschedule" link.',
     footer: 'khiw: open-source vaccine booking (Apache-2.0)',
   },
+  // Fetched when first needed: three bytes a letter, and most residents read Thai.
+  my: () => import('./i18n-my.js'),
 };
 
 export const t = translator(STRINGS);

@@ -3,7 +3,7 @@
 import { renderDays, renderTimes, slotsByDay } from '../shared/choice-controls.js';
 import { $, facts } from '../shared/dom.js';
 import { ApiError, fetchSlots, request } from '../shared/http.js';
-import { formatWhen, languageButton, local, translate, translator } from '../shared/i18n-core.js';
+import { formatWhen, lang, languageSwitch, local, translate, translator } from '../shared/i18n-core.js';
 import { citizenIdState, validBirthDate } from '../shared/resident-input.js';
 
 const STRINGS = {
@@ -30,7 +30,6 @@ const STRINGS = {
     newTime: 'เวลาใหม่',
     choose: 'กรุณาเลือกเวลาใหม่',
     error: 'เกิดข้อผิดพลาด กรุณาลองใหม่',
-    switchTo: 'English',
   },
   en: {
     title: 'Look up, cancel or reschedule',
@@ -55,8 +54,8 @@ const STRINGS = {
     newTime: 'New time',
     choose: 'Please choose a new time',
     error: 'Something went wrong; please try again',
-    switchTo: 'ภาษาไทย',
   },
+  my: () => import('./i18n-my.js'),
 };
 const tt = translator(STRINGS);
 const campaignId = new URLSearchParams(location.search).get('campaign') ?? '';
@@ -199,7 +198,8 @@ async function reschedule() {
   }
 }
 
-languageButton($('lang'), tt, apply);
+await tt.load(lang).catch(() => undefined); // Thai words stand in
+languageSwitch($('lang'), tt, apply);
 $('find').addEventListener('submit', find);
 $('cancel').addEventListener('click', () => void cancel());
 $('reschedule').addEventListener('click', () => void reschedule());

@@ -5,7 +5,6 @@ const STRINGS = {
   th: {
     title: 'คิวจองวัคซีน',
     home: 'khiw คิว',
-    switchTo: 'English',
     joining: 'กำลังเข้าคิว…',
     joiningHint: 'กรุณาเปิดหน้านี้ไว้ ระบบกำลังจัดลำดับคิวให้คุณ อาจใช้เวลาสักครู่',
     prequeueTitle: 'ลงชื่อรอแล้ว รอเปิดคิว',
@@ -50,7 +49,6 @@ const STRINGS = {
   en: {
     title: 'Vaccine booking queue',
     home: 'khiw queue',
-    switchTo: 'ภาษาไทย',
     joining: 'Joining the queue…',
     joiningHint: 'Please keep this page open while we give you a place in the queue. This can take a moment.',
     prequeueTitle: 'You are registered; the queue opens soon',
@@ -95,6 +93,8 @@ const STRINGS = {
     days: (d) => `${d} d `,
     announce: (p, a, w) => `Your position ${p}, ${a} people ahead, wait ${w}`,
   },
+  // Fetched when first needed: the page stays light for the opening-day surge.
+  my: () => import('./i18n-my.js'),
 };
 
 /** The string (or formatter result) for `key` in the current language. */

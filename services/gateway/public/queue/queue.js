@@ -3,7 +3,7 @@
 // API: docs/waiting-room.md. One tab (the leader, see ticket-store.js) joins and polls.
 import { $, switchView } from '../shared/dom.js';
 import { ApiError, backoff, jitter, loadCampaign, sleep, troubleOf } from '../shared/http.js';
-import { formatNumber, lang, languageButton, showLocal } from '../shared/i18n-core.js';
+import { formatNumber, lang, languageSwitch, showLocal } from '../shared/i18n-core.js';
 import { api } from './api.js';
 import { applyLang, formatClock, formatCountdown, formatWait, t } from './i18n.js';
 import { solve } from './pow.js';
@@ -319,7 +319,8 @@ function watchLeader() {
 }
 
 async function main() {
-  languageButton($('lang'), t, render);
+  await t.load(lang).catch(() => undefined); // Thai words stand in
+  languageSwitch($('lang'), t, render);
   render();
   if (!campaignId) return showError(t('noCampaign'));
   store = new TicketStore(campaignId, (next, token) => {

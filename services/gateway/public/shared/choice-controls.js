@@ -6,6 +6,7 @@ import { bangkokDay, formatDay, formatNumber, formatTime, lang, local, translato
 const t = translator({
   th: { left: (n) => `เหลือ ${n} ที่`, full: 'เต็มแล้ว', pickSite: '— เลือกสถานที่ —', pickDay: '— เลือกวันที่ —' },
   en: { left: (n) => `${n} left`, full: 'full', pickSite: '— Choose a site —', pickDay: '— Choose a date —' },
+  my: { left: (n) => `${n} နေရာ ကျန်`, full: 'ပြည့်ပြီ', pickSite: '— နေရာ ရွေးပါ —', pickDay: '— ရက်စွဲ ရွေးပါ —' },
 });
 
 const leftText = (remaining) =>

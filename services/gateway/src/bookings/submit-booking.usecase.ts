@@ -145,7 +145,7 @@ export class SubmitBooking {
       slotId: input.slotId,
       ...(input.provinceCode && { provinceCode: input.provinceCode }),
       ...origin,
-      language: input.language ?? 'th',
+      ...(input.language && { language: input.language }),
       submittedAt: new Date().toISOString(),
     } satisfies BookingRequestJob);
     await spend(hash);

@@ -174,14 +174,14 @@ describe('queue page in a browser', () => {
     await second.page.close();
 
     // 3. English on request, remembered across a reload; the reload keeps the same number.
-    await page.click('#lang');
+    await page.click('#lang [data-lang="en"]');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await page.reload();
     await page.locator('#view-queue').waitFor({ state: 'visible' });
     expect(await text(page, '#queue-title')).toBe('You are in the queue');
     expect(await numberIn(page, '#queue-number')).toBe(queueNumber);
     expect(await lastNumber()).toBe(queueNumber);
-    await page.click('#lang');
+    await page.click('#lang [data-lang="th"]');
     expect(await page.getAttribute('html', 'lang')).toBe('th');
 
     // 4. Ops let a few people in, then pause: the page shows the position fall to match.

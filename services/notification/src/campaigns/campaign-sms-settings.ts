@@ -1,11 +1,12 @@
-import { CampaignSnapshot, parseMessage } from '@khiw/contracts';
+import { CampaignSnapshot, parseMessage, type Language } from '@khiw/contracts';
 import type { Logger } from '@khiw/observability';
 import { campaignKey, type Redis } from '@khiw/redis';
 
 export interface CampaignSmsSettings {
   /** Hours before the appointment the reminder goes; 0 means no reminder. */
   reminderHoursBefore: number;
-  language: 'th' | 'en';
+  /** The campaign's language, for a booking that does not carry its own. */
+  language: Language;
 }
 
 /**

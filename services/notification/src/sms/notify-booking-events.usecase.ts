@@ -1,5 +1,11 @@
 import type { JobsOptions, Queue } from 'bullmq';
-import { SmsJob, type BookingEvent, type SmsKind } from '@khiw/contracts';
+import {
+  language as languageSchema,
+  SmsJob,
+  type BookingEvent,
+  type Language,
+  type SmsKind,
+} from '@khiw/contracts';
 import type { Logger } from '@khiw/observability';
 import type { CampaignSmsSettingsSource } from '../campaigns/campaign-sms-settings';
 import { uuidFrom } from '../uuid-from';
@@ -72,8 +78,10 @@ export class NotifyBookingEvents {
         case 'BookingPromoted': {
           const kind: SmsKind = event.type === 'BookingConfirmed' ? 'confirmation' : 'promotion';
           const { reference, appointment, person } = event.data;
-          pending.push(await this.message(event, kind, person.phone, reference, appointment));
-          const reminder = await this.reminder(event, person.phone, reference, appointment);
+          // The booking's own language (the page the resident booked on), else the campaign's.
+          const language = event.data.language ?? (await this.deps.settings.get(event.campaignId)).language;
+          pending.push(await this.message(event, kind, person.phone, reference, appointment, language));
+          const reminder = await this.reminder(event, person.phone, reference, appointment, language);
           if (reminder) pending.push(reminder);
           outcomes.push('queued');
           break;
@@ -81,9 +89,10 @@ export class NotifyBookingEvents {
         case 'BookingRescheduled': {
           const { reference, appointment, phone } = event.data;
           await flush();
-          const reminder = await this.reminder(event, phone, reference, appointment);
+          const language = await this.laterLanguage(event);
+          const reminder = await this.reminder(event, phone, reference, appointment, language);
           await this.cancelReminders(event.bookingId, reminder?.message.dedupeKey);
-          pending.push(await this.message(event, 'reschedule', phone, reference, appointment));
+          pending.push(await this.message(event, 'reschedule', phone, reference, appointment, language));
           if (reminder) pending.push(reminder);
           outcomes.push('queued');
           break;
@@ -91,8 +100,9 @@ export class NotifyBookingEvents {
         case 'BookingCancelled': {
           const { reference, appointment, phone } = event.data;
           await flush();
+          const language = await this.laterLanguage(event);
           await this.cancelReminders(event.bookingId);
-          pending.push(await this.message(event, 'cancellation', phone, reference, appointment));
+          pending.push(await this.message(event, 'cancellation', phone, reference, appointment, language));
           outcomes.push('queued');
           break;
         }
@@ -102,6 +112,16 @@ export class NotifyBookingEvents {
     }
     await flush();
     return outcomes;
+  }
+
+  /**
+   * The language of a message that follows the confirmation (reschedule, cancellation): the
+   * one the confirmation was written in, which the ledger keeps (flushed before this is read,
+   * so a confirmation in the same batch counts); the campaign's when there is none.
+   */
+  private async laterLanguage(event: BookingEvent & { bookingId: string }): Promise<Language> {
+    const parsed = languageSchema.safeParse(await this.deps.ledger.bookingLanguage(event.bookingId));
+    return parsed.success ? parsed.data : (await this.deps.settings.get(event.campaignId)).language;
   }
 
   private async cancelReminders(bookingId: string, keepDedupeKey?: string): Promise<void> {
@@ -118,8 +138,8 @@ export class NotifyBookingEvents {
     phone: string,
     reference: string,
     appointment: Appointment,
+    language: Language,
   ): Promise<Planned> {
-    const { language } = await this.deps.settings.get(event.campaignId);
     const rendered = renderSms(
       { kind, reference, siteName: appointment.siteName, startsAt: appointment.startsAt },
       language,
@@ -145,8 +165,9 @@ export class NotifyBookingEvents {
     phone: string,
     reference: string,
     appointment: Appointment,
+    language: Language,
   ): Promise<Planned | undefined> {
-    const { reminderHoursBefore, language } = await this.deps.settings.get(event.campaignId);
+    const { reminderHoursBefore } = await this.deps.settings.get(event.campaignId);
     if (reminderHoursBefore <= 0) return undefined;
     const dueAt = new Date(new Date(appointment.startsAt).getTime() - reminderHoursBefore * HOUR_MS);
     // Too late for a reminder: the message just sent carries the date and time already, and a

@@ -97,6 +97,18 @@ export class SmsLedger {
         WHERE m.kind = 'reminder' AND m.status = 'cancelled'`;
   }
 
+  /**
+   * The language of the booking's confirmation (or promotion) message, if there is one: later
+   * messages of the booking speak it too, whatever the event that causes them carries.
+   */
+  async bookingLanguage(bookingId: string): Promise<string | undefined> {
+    const [row] = await this.prisma.$queryRaw<{ language: string }[]>`
+      SELECT language FROM notification.sms_messages
+      WHERE booking_id = ${bookingId}::uuid AND kind IN ('confirmation', 'promotion')
+      ORDER BY created_at LIMIT 1`;
+    return row?.language;
+  }
+
   /** Cancels a booking's reminders still waiting (all, or all but `keepDedupeKey`); returns their ids. */
   async cancelReminders(bookingId: string, keepDedupeKey?: string): Promise<string[]> {
     const rows = await this.prisma.$queryRaw<{ id: string }[]>`

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SMS_KINDS } from '@khiw/contracts';
-import { ucs2Segments } from '@khiw/thai';
+import { smsEncoding, ucs2Segments } from '@khiw/thai';
 import { MAX_SEGMENTS, renderSms, shortenSiteName, type MessageFacts } from './templates';
 
 const campaign = JSON.parse(
@@ -75,6 +75,61 @@ describe('renderSms', () => {
     const texts = SMS_KINDS.map((kind) => renderSms(facts({ kind })).text);
     expect(new Set(texts).size).toBe(SMS_KINDS.length);
     expect(texts.join('\n')).not.toMatch(/\d{13}/); // nothing that looks like a citizen ID
+  });
+});
+
+describe('renderSms in Burmese', () => {
+  const MYANMAR = /[\u1000-\u109F]/;
+
+  it('writes the confirmation in Myanmar script with the English site name and date', () => {
+    const rendered = renderSms(facts(), 'my');
+    expect(rendered.text).toBe(
+      'ကာကွယ်ဆေးထိုးရန် ရက်ချိန်း အတည်ပြုပြီး: Krathum Baen Hospital၊ 2 Aug 2021 09:00။ ကုဒ် ZJ7YMY4U။ သက်သေခံကတ် ယူလာပါ။',
+    );
+    expect(rendered.language).toBe('my');
+    expect(smsEncoding(rendered.text)).toBe('ucs2');
+  });
+
+  it.each(campaign.sites.map((s) => [s.id, s.name] as const))(
+    'keeps every kind of message for site %s within two UCS-2 parts',
+    (_id, siteName) => {
+      for (const kind of SMS_KINDS) {
+        const rendered = renderSms(facts({ kind, siteName, startsAt: '2021-12-31T08:00:00.000Z' }), 'my');
+        expect(rendered.language).toBe('my');
+        expect(rendered.text).toMatch(MYANMAR);
+        expect(smsEncoding(rendered.text)).toBe('ucs2');
+        expect(rendered.segments).toBe(ucs2Segments(rendered.text));
+        expect(rendered.segments).toBeLessThanOrEqual(MAX_SEGMENTS);
+        expect(rendered.text).toContain(siteName.en);
+        expect(rendered.text).toContain('31 Dec 2021 15:00');
+      }
+    },
+  );
+
+  it('has a distinct wording for each kind', () => {
+    const texts = SMS_KINDS.map((kind) => renderSms(facts({ kind }), 'my').text);
+    expect(new Set(texts).size).toBe(SMS_KINDS.length);
+  });
+
+  it('cuts a long site name first, keeping date, time and reference, for every kind', () => {
+    const siteName = {
+      th: 'โรงพยาบาลส่งเสริมสุขภาพตำบลบ้านคลองมะเดื่อ',
+      en: 'Ban Khlong Maduea Sub-district Health Promoting Hospital, Krathum Baen District, Samut Sakhon',
+    };
+    for (const kind of SMS_KINDS) {
+      const rendered = renderSms(facts({ kind, siteName }), 'my');
+      expect(rendered.language).toBe('my');
+      expect(rendered.segments).toBe(2);
+      expect(rendered.text).toMatch(/Ban Khlong Maduea[^၊]*…၊ 2 Aug 2021 09:00/);
+      expect(rendered.text).toContain('ZJ7YMY4U');
+      expect(rendered.text).not.toContain(siteName.en);
+    }
+  });
+
+  it('falls back to English when Burmese cannot fit two parts', () => {
+    const rendered = renderSms(facts({ reference: 'R'.repeat(60) }), 'my');
+    expect(rendered.language).toBe('en');
+    expect(rendered.segments).toBeLessThanOrEqual(MAX_SEGMENTS);
   });
 });
 

@@ -133,7 +133,7 @@ export function mergeBookingEvent(row: EntryRow | null, event: RosterBookingEven
     next.phone = person.phone;
     next.channel = channel;
     next.entered_by = enteredBy ?? null;
-    next.language = language;
+    next.language = language ?? null;
   } else if (next.phone === null) {
     next.phone = event.data.phone;
   }

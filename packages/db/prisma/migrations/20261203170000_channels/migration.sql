@@ -9,8 +9,9 @@ UPDATE "booking"."standby_entries" SET "channel" = CASE "channel"
   WHEN 'call-center' THEN 'call_center' WHEN 'walk-in' THEN 'walk_in' WHEN 'bulk' THEN 'organisation'
   ELSE "channel" END WHERE "channel" IN ('call-center', 'walk-in', 'bulk');
 
-ALTER TABLE "booking"."bookings" ADD COLUMN "entered_by" TEXT, ADD COLUMN "language" TEXT NOT NULL DEFAULT 'th';
-ALTER TABLE "booking"."standby_entries" ADD COLUMN "entered_by" TEXT, ADD COLUMN "language" TEXT NOT NULL DEFAULT 'th';
+-- language: what the person chose (th, en, my); NULL: the campaign's SMS language.
+ALTER TABLE "booking"."bookings" ADD COLUMN "entered_by" TEXT, ADD COLUMN "language" TEXT;
+ALTER TABLE "booking"."standby_entries" ADD COLUMN "entered_by" TEXT, ADD COLUMN "language" TEXT;
 ALTER TABLE "booking"."bookings" ADD CONSTRAINT "bookings_channel_check"
   CHECK ("channel" IN ('web', 'app', 'store', 'call_center', 'walk_in', 'organisation'));
 
