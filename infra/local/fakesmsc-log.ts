@@ -182,3 +182,34 @@ export async function readFakesmscMessages(logPath = DEFAULT_FAKESMSC_LOG): Prom
   }
   return parseFakesmscLog(content);
 }
+
+/** Kannel's URL-encoded payload as bytes: %XX a byte, '+' a space, anything else itself. */
+const urlBytes = (encoded: string) =>
+  Buffer.from(
+    encoded.replace(/%([0-9A-Fa-f]{2})|\+|[^%+]/g, (m, hex: string | undefined) =>
+      String.fromCharCode(hex ? parseInt(hex, 16) : m === '+' ? 0x20 : m.charCodeAt(0)),
+    ),
+    'latin1',
+  );
+
+/**
+ * The coding of every part fakesmsc got for `phone`, from its raw log lines: `ucs-2`, `text`
+ * (GSM), or for a part of a concatenated message (`udh`), `udh-ucs-2` when its bytes are
+ * UTF-16BE Myanmar or Thai.
+ */
+export async function fakesmscCodings(logPath: string, phone: string): Promise<string[]> {
+  const log = await readFile(logPath, 'utf8');
+  return log
+    .split('\n')
+    .map((line) => /Got message \d+: <(.*)>\s*$/.exec(line)?.[1]?.split(' '))
+    .filter((f): f is string[] => f?.[1] === phone)
+    .map(([, , type, , , payload]) => {
+      if (type !== 'udh') return type!;
+      // A part of a concatenated message does not name its coding: UCS-2 (UTF-16BE) Myanmar has
+      // 0x10 as every high byte, UTF-8 Myanmar never starts a byte pair with it.
+      const bytes = urlBytes(payload!);
+      return bytes.length > 0 && bytes.every((b, i) => i % 2 === 1 || b === 0x10 || b === 0x0e || b === 0x00)
+        ? 'udh-ucs-2'
+        : 'udh-other';
+    });
+}

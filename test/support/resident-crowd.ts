@@ -74,13 +74,20 @@ export class ResidentCrowd {
       people: Resident[];
       arrivalsPerSecond: number;
       maxSockets: number;
+      /** Source addresses (127.x.y.z) spread over, so per-network limits see many networks. */
+      addresses?: string[];
     },
   ) {
     this.outcomes = new Array(options.people.length).fill(undefined);
     this.queueNumbers = new Array(options.people.length).fill(null);
     this.joinedAt = new Array(options.people.length).fill(0);
     this.stage = new Array(options.people.length).fill('arriving');
-    this.client = new ReplayClient(options.base, ['127.0.0.1'], options.maxSockets, TIMEOUT_MS);
+    this.client = new ReplayClient(
+      options.base,
+      options.addresses ?? ['127.0.0.1'],
+      options.maxSockets,
+      TIMEOUT_MS,
+    );
   }
 
   get decided(): number {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelSettings } from './channel-hours';
-import { campaignId, channel, isoDate, isoDateTime, language, localized } from './primitives';
+import { campaignId, channel, documentType, isoDate, isoDateTime, language, localized } from './primitives';
 
 /** The campaign set-up file (shared/campaigns/*.json), loaded by ops through the CLI or the ops API. */
 export const CampaignFile = z
@@ -19,6 +19,17 @@ export const CampaignFile = z
       excludeAlreadyVaccinated: z.boolean().default(true),
       minAgeYears: z.number().int().min(0).max(130).optional(),
       maxAgeYears: z.number().int().min(0).max(130).optional(),
+      /** A list imported by ops whose people are eligible whatever their province (Bangkok: working there). */
+      orOnList: z
+        .string()
+        .regex(/^[a-z0-9-]{1,60}$/)
+        .optional(),
+      /** An upper age in years and months ("18 to 59 years 10 months"), checked on the appointment day. */
+      maxAge: z
+        .object({ years: z.number().int().min(0).max(130), months: z.number().int().min(0).max(11) })
+        .optional(),
+      /** Identity documents accepted (issue 11): Thai-issued 13-digit numbers only when absent. */
+      documents: z.array(documentType).min(1).optional(),
     }),
     groups: z
       .array(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelHours } from './channel-hours';
-import { campaignId, channel, isoDateTime, language, localized } from './primitives';
+import { campaignId, channel, documentType, isoDateTime, language, localized } from './primitives';
 
 /**
  * The campaign as the booking worker publishes it in Redis (`khiw:{campaignId}:info`) for
@@ -31,6 +31,9 @@ export const CampaignSnapshot = z.object({
     provinceCode: z.string().optional(),
     minAgeYears: age.optional(),
     maxAgeYears: age.optional(),
+    orOnList: z.string().optional(),
+    maxAge: z.object({ years: age, months: z.number().int().min(0).max(11) }).optional(),
+    documents: z.array(documentType).optional(),
   }),
   /** What the notification service needs to word and time its messages. */
   sms: z

@@ -51,7 +51,8 @@ export function channelRules(
       offered: channels === undefined || settings !== undefined,
       hours: settings?.hours ?? null,
       waitingRoom: settings?.waitingRoom ?? (channel === 'web' || channel === 'app'),
-      reserved: Math.floor((settings?.reservedShare ?? 0) * totalDoses),
+      // Whole doses, rounded down; the epsilon keeps 2000/22000 of 22,000 at 2,000 whatever the float.
+      reserved: Math.floor((settings?.reservedShare ?? 0) * totalDoses + 1e-6),
     };
   });
 }

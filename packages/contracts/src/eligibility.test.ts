@@ -52,11 +52,16 @@ describe('ageProblem', () => {
 });
 
 describe('eligibilityProblem', () => {
-  const adult = { birthDate: '1980-05-01', provinceCode: '74', alreadyVaccinated: false };
+  const adult = {
+    citizenId: '1101700207030',
+    birthDate: '1980-05-01',
+    provinceCode: '74',
+    alreadyVaccinated: false,
+  };
 
   it('reports province, then age, then the registry', () => {
     expect(eligibilityProblem(rules, open, adult, appointment)).toBeNull();
-    const everything = { birthDate: '2010-01-01', alreadyVaccinated: true };
+    const everything = { citizenId: '1101700207030', birthDate: '2010-01-01', alreadyVaccinated: true };
     expect(eligibilityProblem(rules, open, everything, appointment)).toBe('NOT_ELIGIBLE_PROVINCE');
     expect(eligibilityProblem(rules, open, { ...everything, provinceCode: '74' }, appointment)).toBe(
       'NOT_ELIGIBLE_AGE',
@@ -66,5 +71,27 @@ describe('eligibilityProblem', () => {
     );
     const allowed = { ...rules, excludeAlreadyVaccinated: false };
     expect(eligibilityProblem(allowed, open, { ...adult, alreadyVaccinated: true }, appointment)).toBeNull();
+  });
+});
+
+describe('an upper age in years and months (Bangkok: 18 to 59 years 10 months)', () => {
+  const bangkok = { minAgeYears: 18, maxAge: { years: 59, months: 10 } };
+  const on = new Date('2021-06-07T02:00:00Z'); // 7 June 2021, 09:00 in Bangkok
+
+  it('lets in 59 years 10 months and the days after, refuses 59 years 11 months', () => {
+    expect(ageProblem(bangkok, {}, '1961-08-07', on)).toBeNull(); // 59 y 10 m today
+    expect(ageProblem(bangkok, {}, '1961-07-08', on)).toBeNull(); // 59 y 10 m 30 d
+    expect(ageProblem(bangkok, {}, '1961-07-07', on)).toBe('NOT_ELIGIBLE_AGE'); // 59 y 11 m today
+    expect(ageProblem(bangkok, {}, '2003-06-08', on)).toBe('NOT_ELIGIBLE_AGE'); // 17 until tomorrow
+  });
+
+  it('counts a month complete on the last day of a shorter month', () => {
+    // Born 31 March 1961: on 30 April 2021 (no 31st) the month is complete.
+    expect(
+      ageProblem({ maxAge: { years: 60, months: 0 } }, {}, '1961-03-31', new Date('2021-04-30T02:00:00Z')),
+    ).toBe('NOT_ELIGIBLE_AGE');
+    expect(
+      ageProblem({ maxAge: { years: 60, months: 0 } }, {}, '1961-03-31', new Date('2021-04-29T02:00:00Z')),
+    ).toBeNull();
   });
 });

@@ -12,6 +12,7 @@ export const OPS_AUDIT_ACTIONS = [
   'quota.transfer',
   'quota.set',
   'campaign.load',
+  'organisation.cap',
 ] as const;
 export const OpsAuditAction = z.enum(OPS_AUDIT_ACTIONS);
 export type OpsAuditAction = z.infer<typeof OpsAuditAction>;

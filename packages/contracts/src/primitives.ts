@@ -3,7 +3,25 @@ import { z } from 'zod';
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 export const isoDateTime = z.iso.datetime({ offset: true });
 export const e164Phone = z.string().regex(/^\+66[689]\d{8}$/, 'Thai mobile in E.164 (+66...)');
-export const citizenId = z.string().regex(/^\d{13}$/, '13 digits');
+/**
+ * A person's identity document in one string, the key of "one person, one booking" and of the
+ * registry: a Thai-issued 13-digit number (Thai citizens, and migrant workers' Thai-issued
+ * numbers: the same check digit), or a passport as `P-<nationality ISO 3166 alpha-3>-<number>`
+ * (`P-MMR-MA1234567`), so two passports of two countries with one number stay two people.
+ */
+export const citizenId = z
+  .string()
+  .regex(/^(\d{13}|P-[A-Z]{3}-[A-Z0-9]{5,15})$/, '13 digits or P-NAT-NUMBER');
+/** The documents a campaign may accept (its eligibility's `documents`; Thai IDs only when absent). */
+export const DOCUMENT_TYPES = ['thai_citizen_id', 'passport'] as const;
+export const documentType = z.enum(DOCUMENT_TYPES);
+export type DocumentType = z.infer<typeof documentType>;
+export function documentTypeOf(id: string): DocumentType {
+  return id.startsWith('P-') ? 'passport' : 'thai_citizen_id';
+}
+export function passportDocumentId(nationality: string, number: string): string {
+  return `P-${nationality}-${number}`;
+}
 export const campaignId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case id');
 export const localized = z.object({ th: z.string().min(1), en: z.string().min(1) });
 /**

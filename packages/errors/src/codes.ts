@@ -18,6 +18,7 @@ export const REJECTION_CODES = [
   'UNKNOWN_SITE',
   'UNKNOWN_SLOT',
   'SITE_MISMATCH',
+  'DOCUMENT_NOT_ACCEPTED',
   'CHANNEL_NOT_OFFERED',
   'CHANNEL_CLOSED',
   'PROCESSING_FAILED',
@@ -39,8 +40,16 @@ export const REQUEST_CODES = [
   'SITE_SCOPE_REQUIRED',
   'SITE_FORBIDDEN',
   'CAMPAIGN_FORBIDDEN',
+  'PARTNER_CREDENTIALS_INVALID',
+  'PARTNER_CHANNEL_FORBIDDEN',
+  'PARTNER_TICKET_FORBIDDEN',
   'IMPORT_ABORTED',
   'RATE_LIMITED',
+  // Organisation lists (issue 11): the file, the organisation, one row.
+  'ORGANISATION_LIST_MALFORMED',
+  'ORGANISATION_NOT_REGISTERED',
+  'ORGANISATION_CAP_REACHED',
+  'DUPLICATE_IN_LIST',
 ] as const;
 
 /** The waiting room's refusals: tokens, tickets, challenges, the queue's state. */

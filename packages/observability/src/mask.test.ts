@@ -43,6 +43,7 @@ describe('maskString: what is masked', () => {
     ['a Thai passport', 'passport AA1234567 expired', 'passport AAxxxx567 expired'],
     ['a Myanmar passport', 'doc MB1234567, MA123456', 'doc MBxxxx567, MAxxx456'],
     ['a Lao passport', '"P1234567"', '"Pxxxx567"'],
+    ['a passport document id', 'booked P-MMR-MA1234567 at SKH', 'booked Pxxxx567 at SKH'],
   ])('%s', (_what, input, expected) => {
     expect(maskString(input)).toBe(expected);
   });

@@ -75,7 +75,13 @@ const SHAPES: ReadonlyArray<{ kind: PiiKind; pattern: RegExp; plausible: (digits
     plausible: () => true,
   },
   {
-    // No contract field holds a passport yet (issue 11 adds document types). This is the shape
+    // A passport as khiw's contracts carry it (issue 11): P-<nationality>-<number>.
+    kind: 'passport',
+    pattern: new RegExp(`P${ALONE_BEFORE_FIRST}-[A-Z]{3}-[A-Z0-9]{5,15}${ALONE_AFTER}`, 'g'),
+    plausible: () => true,
+  },
+  {
+    // A passport number standing alone (a form field, a log message). This is the shape
     // of the passports the campaigns meet: Thai (AA1234567), Myanmar (MA123456, MB1234567),
     // Lao (P1234567), Cambodian (N1234567): one or two capital letters and six to eight digits.
     kind: 'passport',

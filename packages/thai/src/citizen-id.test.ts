@@ -1,6 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { describe, it, expect } from '@jest/globals';
-import { hashCitizenId, isValidCitizenId, maskCitizenId, normalizeCitizenId } from './citizen-id';
+import {
+  hashCitizenId,
+  isValidCitizenId,
+  maskCitizenId,
+  normalizeCitizenId,
+  normalizeDocumentId,
+} from './citizen-id';
 
 // The check-digit rule written out independently of the implementation, to generate test IDs.
 function weightedResidue(first12: string): number {
@@ -155,5 +161,15 @@ describe('hashCitizenId', () => {
 
   it('refuses an empty pepper, which would make the hash reversible by brute force', () => {
     expect(() => hashCitizenId('1103702071811', '')).toThrow(/pepper/);
+  });
+});
+
+describe('passports (issue 11)', () => {
+  it('reads a passport document id, masks it to nationality and two characters, and keeps Thai IDs as before', () => {
+    expect(normalizeDocumentId(' p-mmr-ma1234567 ')).toBe('P-MMR-MA1234567');
+    expect(normalizeDocumentId('1 1037 02071 81 1')).toBe('1103702071811');
+    expect(normalizeDocumentId('P-MM-MA1234567')).toBeNull();
+    expect(normalizeDocumentId('MA1234567')).toBeNull();
+    expect(maskCitizenId('P-MMR-MA1234567')).toBe('P-MMR-M…7');
   });
 });

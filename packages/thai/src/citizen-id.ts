@@ -36,6 +36,15 @@ export function normalizeCitizenId(s: string): string | null {
 }
 
 const UNREADABLE = 'x-xxxx-xxxxx-xx-x';
+/** A passport as khiw keeps it (issue 11): `P-<nationality, ISO 3166 alpha-3>-<number>`. */
+const PASSPORT_ID = /^P-([A-Z]{3})-([A-Z0-9]{5,15})$/;
+
+/** A Thai-issued ID as normalizeCitizenId reads it, or a passport's `P-NAT-NUMBER` id; else null. */
+export function normalizeDocumentId(s: string): string | null {
+  if (typeof s !== 'string') return null;
+  const passport = s.trim().toUpperCase();
+  return PASSPORT_ID.test(passport) ? passport : normalizeCitizenId(s);
+}
 
 /**
  * Only the first and last digits survive, in the card's 1-4-5-2-1 grouping, so a log line can be
@@ -43,6 +52,9 @@ const UNREADABLE = 'x-xxxx-xxxxx-xx-x';
  * a fully masked value: malformed input may still be someone's ID with a typo.
  */
 export function maskCitizenId(s: string): string {
+  // A passport keeps its nationality and its number's first and last characters.
+  const passport = typeof s === 'string' ? PASSPORT_ID.exec(s) : null;
+  if (passport) return `P-${passport[1]}-${passport[2]![0]}…${passport[2]!.slice(-1)}`;
   const digits = citizenIdDigits(s);
   if (digits === null) return UNREADABLE;
   return `${digits[0]}-xxxx-xxxxx-xx-${digits[12]}`;

@@ -91,6 +91,21 @@ export function ageOn(birthDate: string | Date, on: Date): number {
   return today.year - birth.year - (hadBirthday ? 0 : 1);
 }
 
+/**
+ * Full months of age on a given instant, by the Bangkok calendar (a month is complete on the
+ * day of the month of birth, or on the month's last day when it has no such day): for limits
+ * like Bangkok's "59 years 10 months".
+ */
+export function ageInMonthsOn(birthDate: string | Date, on: Date): number {
+  const birth = parseDateKey(typeof birthDate === 'string' ? birthDate : bangkokDateKey(birthDate));
+  if (!birth) throw new RangeError(`Not a birth date: '${String(birthDate)}'`);
+  const today = parseDateKey(bangkokDateKey(on));
+  if (!today) throw new RangeError('Invalid Date');
+  const lastDay = new Date(Date.UTC(today.year, today.month, 0)).getUTCDate();
+  const monthDone = today.day >= Math.min(birth.day, lastDay);
+  return (today.year - birth.year) * 12 + (today.month - birth.month) - (monthDone ? 0 : 1);
+}
+
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }

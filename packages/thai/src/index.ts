@@ -1,4 +1,10 @@
-export { isValidCitizenId, normalizeCitizenId, maskCitizenId, hashCitizenId } from './citizen-id';
+export {
+  isValidCitizenId,
+  normalizeCitizenId,
+  normalizeDocumentId,
+  maskCitizenId,
+  hashCitizenId,
+} from './citizen-id';
 export { normalizeThaiMobile, maskPhone } from './phone';
 export {
   BANGKOK_TIME_ZONE,
@@ -7,6 +13,7 @@ export {
   bangkokDateKey,
   bangkokDateTime,
   ageOn,
+  ageInMonthsOn,
   parseBirthDate,
 } from './dates';
 export type { DateLanguage } from './dates';

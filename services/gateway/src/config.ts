@@ -135,6 +135,16 @@ export const GatewayConfig = z
     SELF_SERVICE_PER_NETWORK_PER_MINUTE: z.coerce.number().int().min(0).default(120),
     /** Bookings one call-centre agent or counter clerk may enter a minute (0: no limit). */
     AGENT_BOOKINGS_PER_MINUTE: z.coerce.number().int().min(0).default(20),
+    /**
+     * Partner apps and stores (src/partners/partner-registry.ts): a JSON list, or a file of one
+     * that is read again when it changes (key rotation without a restart). Keys are hashes or
+     * public keys: neither is a secret.
+     */
+    PARTNERS: z.string().optional(),
+    PARTNERS_FILE: z.string().optional(),
+    PARTNER_TOKEN_TTL_SECONDS: seconds(300, 3600),
+    /** Joins and bookings one partner may send a minute (0: no limit); status polls are not counted. */
+    PARTNER_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
   })
   .superRefine((config, ctx) => {
     internalTokenInProduction(config, ctx);

@@ -29,6 +29,15 @@ import { apiCors, securityHeaders } from './http/security-headers';
 import { RateLimiter } from './http/rate-limit';
 import { AuditLog } from './ops/audit-log';
 import { createOpsConsole } from './ops/ops-console';
+import { CarryUser } from './partners/carry-user.usecase';
+import { ExchangePartnerToken } from './partners/exchange-partner-token.usecase';
+import { PartnerRegistry } from './partners/partner-registry';
+import { partnerRoutes } from './partners/partner.routes';
+import { PartnerTokens } from './partners/partner-tokens';
+import { OrganisationCaps } from './organisations/organisation-caps';
+import { OrganisationUploads } from './organisations/organisation-uploads';
+import { organisationRoutes } from './organisations/organisation.routes';
+import { RunOrganisationUpload } from './organisations/run-organisation-upload.usecase';
 import { RosterClient } from './staff/roster-client';
 import { registryImportRoutes, staffRoutes } from './staff/staff.routes';
 import { loadKeyring } from './waiting-room/tokens/load-keyring';
@@ -76,10 +85,11 @@ async function main(): Promise<void> {
     logger,
   });
   const audit = new AuditLog(worker, logger);
+  const keyring = loadKeyring(config, logger);
   const waitingRoom = createWaitingRoom({
     config,
     redis,
-    keyring: loadKeyring(config, logger),
+    keyring,
     logger,
     registry,
     audit,
@@ -161,6 +171,55 @@ async function main(): Promise<void> {
       bookingsPerMinute: config.AGENT_BOOKINGS_PER_MINUTE,
     }),
   );
+  const partners = new PartnerRegistry({ json: config.PARTNERS, file: config.PARTNERS_FILE }, (error) =>
+    logger.error({ err: error }, 'PARTNERS_FILE no longer parses: the last good list stays'),
+  );
+  const partnerTokens = new PartnerTokens(keyring, config.PARTNER_TOKEN_TTL_SECONDS);
+  app.use(
+    partnerRoutes({
+      registry: partners,
+      partnerTokens,
+      exchange: new ExchangePartnerToken({
+        registry: partners,
+        tokens: partnerTokens,
+        redis,
+        namespace: config.KHIW_NAMESPACE,
+      }),
+      carry: new CarryUser({
+        redis,
+        namespace: config.KHIW_NAMESPACE,
+        join: waitingRoom.join,
+        status: waitingRoom.status,
+        tokens: waitingRoom.tokens,
+      }),
+      tokens: waitingRoom.tokens,
+      catalog,
+      book: new BookAssisted({ submit, status }),
+      limiter,
+      requestsPerMinute: config.PARTNER_REQUESTS_PER_MINUTE,
+    }),
+  );
+  const caps = new OrganisationCaps(redis, config.KHIW_NAMESPACE);
+  const uploads = new OrganisationUploads(redis, config.KHIW_NAMESPACE);
+  const organisationUploads = new RunOrganisationUpload({
+    catalog,
+    submit,
+    status,
+    caps,
+    uploads,
+    secret: config.BOOKING_REQUEST_ID_SECRET,
+    logger,
+  });
+  app.use(
+    organisationRoutes({
+      tokens: waitingRoom.tokens,
+      catalog,
+      caps,
+      uploads,
+      run: organisationUploads,
+      audit,
+    }),
+  );
   app.use(
     appointmentRoutes({
       worker,
@@ -207,6 +266,8 @@ async function main(): Promise<void> {
   shutdown.add('http', async () => {
     await Promise.all([server.close(), metricsServer?.close()]);
   });
+  // Uploads in progress finish first: their rows are with the engine, their results to record.
+  shutdown.add('organisation uploads', () => organisationUploads.close());
   shutdown.add('booking queue', () => bookingQueue.close());
   shutdown.add('ops console', () => opsConsole.close());
   shutdown.add('worker and roster connections', async () => {

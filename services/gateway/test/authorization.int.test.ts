@@ -15,6 +15,7 @@ import { ROUTE_POLICIES, type RoutePolicy } from '../src/auth/route-policy';
 import { solveProofOfWork } from '../src/waiting-room/proof-of-work';
 import type { HttpAnswer } from './booking-fixtures';
 import { gatewayWithWorker, INTERNAL_TOKEN } from './gateway-with-worker';
+import { apiKey, partnersEnv } from './partner-fixtures';
 
 /**
  * Walks ROUTE_POLICIES (src/auth/route-policy.ts) with every kind of caller against a real
@@ -38,8 +39,14 @@ afterAll(async () => {
   expect(code).toBe(0);
 });
 
+// A partner of each channel, to walk the partner routes (and every other route) with its token.
+const partnerKeys = { app: apiKey('app-1'), store: apiKey('store-1') } as const;
 const env = gatewayWithWorker('authz', () => ({
   ROSTER_API_URL: `http://127.0.0.1:${roster!.port}`,
+  PARTNERS: partnersEnv([
+    { id: 'authz-app', channel: 'app', keys: [partnerKeys.app.entry] },
+    { id: 'authz-store', channel: 'store', keys: [partnerKeys.store.entry] },
+  ]),
   // Rate limits off: 13 callers from one address must reach the authorization checks.
   SELF_SERVICE_PER_CITIZEN_PER_MINUTE: '0',
   SELF_SERVICE_PER_NETWORK_PER_MINUTE: '0',
@@ -55,6 +62,12 @@ const tokenOf = new Map<string, string | undefined>();
 beforeAll(async () => {
   await env.loadThroughGateway(tinyCampaign(campaignId, { times: ['09:00', '10:00'] }));
   bookingId = await env.booked(campaignId, person(), 'g1', SKH, '09:00');
+  // The organisation callers' organisation has a cap, so its upload reaches the list's checks.
+  const cap = await env.call('PUT', `/api/admin/campaigns/${campaignId}/organisations/organisation`, {
+    token: env.opsToken,
+    body: { name: 'Authz Co', cap: 10 },
+  });
+  expect(cap.status).toBe(200);
 
   // A real ticket and access token of the campaign, through the waiting room.
   const { body: challenge } = await env.call('GET', `/api/campaigns/${campaignId}/queue/challenge`);
@@ -74,7 +87,16 @@ beforeAll(async () => {
     20_000,
     'admission',
   );
-  for (const caller of CALLERS) tokenOf.set(caller.id, tokenFor(caller, ticket, access));
+  const partnerToken: Record<string, string> = {};
+  for (const [channel, key] of Object.entries(partnerKeys)) {
+    const answer = await env.call('POST', '/api/partner/token', {
+      body: { grant_type: 'client_credentials', client_id: `authz-${channel}`, client_secret: key.secret },
+    });
+    expect(answer.status).toBe(200);
+    partnerToken[channel] = answer.body.access_token as string;
+  }
+  for (const caller of CALLERS)
+    tokenOf.set(caller.id, caller.partner ? partnerToken[caller.partner] : tokenFor(caller, ticket, access));
 });
 
 function tokenFor(caller: Caller, ticket: string, access: string): string | undefined {
@@ -99,6 +121,8 @@ function tokenFor(caller: Caller, ticket: string, access: string): string | unde
             maxBookings: 1,
             expiresAtMs: Date.now() + 600_000,
           });
+    case 'partner':
+      return undefined; // from POST /api/partner/token, in beforeAll
     case 'operator':
       return env.tokens.signOps({
         subject: caller.id,
@@ -118,14 +142,18 @@ function requestFor(policy: RoutePolicy): { method: string; path: string; body?:
     .replace(':bookingId', bookingId)
     .replace(':code', 'g1')
     .replace(':siteId', SKH)
-    .replace(':requestId', `${campaignId}.${'x'.repeat(22)}`);
+    .replace(':requestId', `${campaignId}.${'x'.repeat(22)}`)
+    .replace(':organisationId', 'organisation')
+    .replace(':uploadId', randomUUID());
   if (policy.method === 'USE') path = policy.path === '/api' ? '/api/no-such-route' : path;
   if (path.startsWith('/api/staff/campaigns/')) path += `?site=${SKH}&date=${DAY}`;
   if (path === '/api/queue/status' || path.startsWith('/api/admin/ops/')) path += `?campaignId=${campaignId}`;
   if (path.startsWith('/api/agent/')) path += `?campaignId=${campaignId}&phone=%2B66812345678`;
+  if (path === '/api/organisation/uploads') path += `?campaignId=${campaignId}`;
   const method = policy.method === 'USE' ? 'GET' : policy.method;
   // The registry import streams its body to the worker: none (and a bad mode) changes nothing.
-  if (path === '/api/admin/registry/vaccinated') return { method, path: `${path}?mode=none` };
+  if (path === '/api/admin/registry/vaccinated' || path.startsWith('/api/admin/registry/lists/'))
+    return { method, path: `${path.replace(':list', 'works-in-bangkok')}?mode=none` };
   const body =
     method === 'GET' || method === 'DELETE'
       ? undefined
@@ -222,6 +250,7 @@ describe('the internal APIs take only the internal token', () => {
     const keys = (routes: { method: string; path: string }[]) => routes.map((r) => `${r.method} ${r.path}`);
     expect(keys(worker)).toEqual([
       'POST /internal/registry/vaccinated',
+      'POST /internal/registry/lists/:list',
       'POST /internal/ops/audit',
       'GET /internal/ops/audit',
       'POST /internal/appointments/lookup',

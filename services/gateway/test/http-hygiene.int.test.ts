@@ -71,6 +71,7 @@ describe('security headers', () => {
     '/book/',
     '/lookup/',
     '/staff/',
+    '/agent/',
     '/ops/',
     `/api/campaigns/${campaignId}`,
   ])('%s: a CSP without inline script or style, nosniff, no referrer, never framed', async (path) => {
@@ -259,6 +260,7 @@ describe('the pages in chromium', () => {
     [`/book/?campaign=${campaignId}`, (page: Page) => page.waitForLoadState('networkidle')],
     [`/lookup/?campaign=${campaignId}`, (page: Page) => page.waitForLoadState('networkidle')],
     ['/staff/', (page: Page) => page.waitForLoadState('networkidle')],
+    ['/agent/', (page: Page) => page.waitForLoadState('networkidle')],
     ['/ops/', (page: Page) => page.waitForLoadState('networkidle')],
   ])('%s runs with no CSP violation', async (path, wait) => {
     const problems = await visit(path, wait);

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Producer } from 'kafkajs';
 import { BookingRescheduled, type BookingConfirmedEvent } from '@khiw/contracts';
 import { createPrismaClient, type PrismaClient } from '@khiw/db';
 import { createLogger } from '@khiw/observability';
 import { campaignKey, closeRedis, createRedisClient, type Redis } from '@khiw/redis';
+import { fakesmscCodings } from '../../../infra/local/fakesmsc-log';
 import { createTopics, deleteTopics } from '../../../infra/local/kafka-admin';
 import { startPrivateKannel, type PrivateKannel } from '../../../infra/local/kannel/private-kannel';
 import { eventually, REDIS_URL, TEST_DATABASE_URL, uniqueNamespace } from '../../../test/support/env';
@@ -33,33 +33,6 @@ function appointmentIn(hoursAhead: number) {
     slotId: 'KTB-x',
     startsAt,
   };
-}
-
-/** Kannel's URL-encoded payload as bytes: %XX a byte, '+' a space, anything else itself. */
-const urlBytes = (encoded: string) =>
-  Buffer.from(
-    encoded.replace(/%([0-9A-Fa-f]{2})|\+|[^%+]/g, (m, hex: string | undefined) =>
-      String.fromCharCode(hex ? parseInt(hex, 16) : m === '+' ? 0x20 : m.charCodeAt(0)),
-    ),
-    'latin1',
-  );
-
-/** The coding of every part fakesmsc got for `phone`, from its raw log lines (see fakesmsc-log.ts). */
-async function codingsTo(kannel: PrivateKannel, phone: string): Promise<string[]> {
-  const log = await readFile(kannel.fakesmscLog, 'utf8');
-  return log
-    .split('\n')
-    .map((line) => /Got message \d+: <(.*)>\s*$/.exec(line)?.[1]?.split(' '))
-    .filter((f): f is string[] => f?.[1] === phone)
-    .map(([, , type, , , payload]) => {
-      if (type !== 'udh') return type!;
-      // A part of a concatenated message does not name its coding: UCS-2 (UTF-16BE) Myanmar has
-      // 0x10 as every high byte, UTF-8 Myanmar never starts a byte pair with it.
-      const bytes = urlBytes(payload!);
-      return bytes.length > 0 && bytes.every((b, i) => i % 2 === 1 || b === 0x10 || b === 0x00)
-        ? 'udh-ucs-2'
-        : 'udh-other';
-    });
 }
 
 /**
@@ -142,7 +115,7 @@ describe('SMS in Burmese', () => {
       renderSms({ kind: 'reschedule', reference: base.data.reference, ...moved }, 'my').text,
     );
     // Kannel put both on the air as UCS-2 (coding=2), never as 8-bit UTF-8.
-    const codings = await codingsTo(kannel, phone);
+    const codings = await fakesmscCodings(kannel.fakesmscLog, phone);
     expect(codings.length).toBeGreaterThanOrEqual(2);
     for (const coding of codings) expect(['ucs-2', 'udh-ucs-2']).toContain(coding);
 

@@ -88,6 +88,7 @@ export function input(requests: BookingRequestJob[], overrides: Partial<BatchInp
     earlierStandby: [],
     bookedCitizens: [],
     vaccinatedCitizens: [],
+    listedCitizens: [],
     groups: [group('g1', 2), group('g2', 2)],
     slots: [slot('SKH-0900', SKH, 2), slot('KTB-0900', KTB, 2)],
     channels: [],

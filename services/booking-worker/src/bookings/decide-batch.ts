@@ -66,6 +66,7 @@ export function decideBatch(input: BatchInput, ids: IdMakers = RANDOM_IDS): Batc
   const earlierPlace = new Map(input.earlierStandby.map((row) => [row.request_id, row]));
   const taken = new Set(input.bookedCitizens);
   const listed = new Set(input.vaccinatedCitizens);
+  const onList = new Set(input.listedCitizens);
   const groups = new Map(input.groups.map((g) => [g.code, { ...g }]));
   const slots = new Map(input.slots.map((s) => [s.id, { ...s }]));
   let dosesLeft = campaign.total_doses - campaign.booked_doses;
@@ -120,9 +121,11 @@ export function decideBatch(input: BatchInput, ids: IdMakers = RANDOM_IDS): Batc
       campaign.eligibility,
       { minAgeYears: group.min_age_years, maxAgeYears: group.max_age_years },
       {
+        citizenId: request.citizenId,
         birthDate: request.birthDate,
         provinceCode: request.provinceCode,
         alreadyVaccinated: listed.has(request.citizenId),
+        onList: onList.has(request.citizenId),
       },
       slot.starts_at,
     );

@@ -3,7 +3,12 @@ import { eligibilityProblem } from './eligibility';
 const rules = { provinceCode: '74', excludeAlreadyVaccinated: true, minAgeYears: 18 };
 const anyGroup = { minAgeYears: null, maxAgeYears: null };
 const appointment = new Date('2021-08-02T02:00:00Z'); // 09:00 in Bangkok
-const adult = { birthDate: '1980-05-01', provinceCode: '74', alreadyVaccinated: false };
+const adult = {
+  citizenId: '1101700207030',
+  birthDate: '1980-05-01',
+  provinceCode: '74',
+  alreadyVaccinated: false,
+};
 
 describe('eligibilityProblem', () => {
   it('accepts an adult living in the province who is not in the registry', () => {
@@ -40,5 +45,15 @@ describe('eligibilityProblem', () => {
     expect(
       eligibilityProblem({ ...rules, excludeAlreadyVaccinated: false }, anyGroup, listed, appointment),
     ).toBeNull();
+  });
+
+  it('takes the documents the campaign accepts: Thai-issued IDs only unless it names passports', () => {
+    const passport = { ...adult, citizenId: 'P-MMR-MA1234567' };
+    expect(eligibilityProblem(rules, anyGroup, passport, appointment)).toBe('DOCUMENT_NOT_ACCEPTED');
+    const both = { ...rules, documents: ['thai_citizen_id', 'passport'] as const };
+    expect(eligibilityProblem(both, anyGroup, passport, appointment)).toBeNull();
+    expect(eligibilityProblem(both, anyGroup, adult, appointment)).toBeNull();
+    const passportsOnly = { ...rules, documents: ['passport'] as const };
+    expect(eligibilityProblem(passportsOnly, anyGroup, adult, appointment)).toBe('DOCUMENT_NOT_ACCEPTED');
   });
 });

@@ -44,6 +44,7 @@ export class RescheduleBooking {
           { ...campaign.eligibility, excludeAlreadyVaccinated: false },
           { minAgeYears: group?.min_age_years ?? null, maxAgeYears: group?.max_age_years ?? null },
           {
+            citizenId: row.citizen_id,
             birthDate: dateKey(row.birth_date),
             provinceCode: row.province_code ?? undefined,
             alreadyVaccinated: false,

@@ -60,6 +60,8 @@ export interface BatchRows {
   bookedCitizens: string[];
   /** Citizens of the batch the national registry lists as vaccinated. */
   vaccinatedCitizens: string[];
+  /** Citizens of the batch on the campaign's eligibility list (`orOnList`), if it names one. */
+  listedCitizens: string[];
   groups: GroupRow[];
   /** The slots the requests chose (unknown ids are simply absent). */
   slots: SlotRow[];
@@ -141,7 +143,8 @@ export class ReservationTransaction {
     return campaign;
   }
 
-  async readBatch(campaignId: string, requests: BookingRequestJob[]): Promise<BatchRows> {
+  /** `list`: the campaign's eligibility list (`orOnList`), whose members among the batch are read. */
+  async readBatch(campaignId: string, requests: BookingRequestJob[], list?: string): Promise<BatchRows> {
     const requestIds = requests.map((r) => r.requestId);
     const citizens = requests.map((r) => r.citizenId);
     const slotIds = [...new Set(requests.map((r) => r.slotId))];
@@ -175,6 +178,14 @@ export class ReservationTransaction {
       `SELECT citizen_id FROM booking.registry_vaccinated WHERE citizen_id = ANY($1::text[])`,
       [citizens],
     );
+    const listed =
+      list === undefined
+        ? []
+        : await this.run<{ citizen_id: string }>(
+            'listed',
+            `SELECT citizen_id FROM booking.eligibility_list_members WHERE list = $1 AND citizen_id = ANY($2::text[])`,
+            [list, citizens],
+          );
     const groups = await this.run<GroupRow>(
       'groups',
       `SELECT code, quota, booked, min_age_years, max_age_years
@@ -199,6 +210,7 @@ export class ReservationTransaction {
       earlierStandby,
       bookedCitizens: booked.map((row) => row.citizen_id),
       vaccinatedCitizens: vaccinated.map((row) => row.citizen_id),
+      listedCitizens: listed.map((row) => row.citizen_id),
       groups,
       slots,
     };

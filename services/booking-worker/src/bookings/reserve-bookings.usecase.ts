@@ -38,7 +38,7 @@ export class ReserveBookings {
       if (!campaign) {
         return { outcomes: requests.map(() => rejected('UNKNOWN_CAMPAIGN')), soldOut: false, changed: false };
       }
-      const rows = await batch.readBatch(campaignId, requests);
+      const rows = await batch.readBatch(campaignId, requests, campaign.eligibility.orOnList);
       const decision = decideBatch({ campaignId, campaign, requests, ...rows });
       await batch.write(campaignId, decision);
       return { outcomes: decision.outcomes, soldOut: decision.soldOut, changed: decision.changed };

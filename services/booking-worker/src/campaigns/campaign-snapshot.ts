@@ -51,6 +51,9 @@ export function buildCampaignSnapshot(
       provinceCode: eligibility.provinceCode,
       minAgeYears: eligibility.minAgeYears,
       maxAgeYears: eligibility.maxAgeYears,
+      orOnList: eligibility.orOnList,
+      maxAge: eligibility.maxAge,
+      documents: eligibility.documents,
     },
     sms: campaign.sms,
     groups: campaign.groups.map((g) => ({

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@khiw/db';
 import { KhiwError } from '@khiw/errors';
-import { maskCitizenId, normalizeCitizenId } from '@khiw/thai';
+import { maskCitizenId, normalizeDocumentId } from '@khiw/thai';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
@@ -39,6 +39,8 @@ export interface ImportRegistryCommand {
   body: AsyncIterable<Buffer | string>;
   source: string;
   mode: ImportMode;
+  /** An eligibility list (a campaign's `orOnList`) to land the IDs in, instead of the registry. */
+  list?: string;
   /** Whether the whole body arrived (read at the end): a broken-off upload imports nothing. */
   arrivedWhole: () => boolean;
 }
@@ -133,7 +135,7 @@ export class ImportRegistry {
             }
             report.rows++;
             const raw = (fields[column] ?? '').trim();
-            const citizenId = raw ? normalizeCitizenId(raw) : null;
+            const citizenId = raw ? normalizeDocumentId(raw) : null;
             if (!citizenId) {
               report.bad++;
               if (report.badRows.length < maxReported) {
@@ -160,7 +162,7 @@ export class ImportRegistry {
             );
           }
           if (input.mode === 'all-or-nothing' && report.bad > 0) throw rollback;
-          report.inserted = await registry.landStaged(input.source);
+          report.inserted = await registry.landStaged(input.source, input.list);
           report.alreadyPresent = report.valid - report.inserted;
           report.committed = true;
         },

@@ -21,11 +21,19 @@ export class RegistryStore {
   }
 
   /**
-   * Moves the staged IDs into the registry under `source`; returns how many were new. In
+   * Moves the staged IDs into the registry (or into eligibility list `list`) under `source`;
+   * returns how many were new. In
    * citizen-ID order: two imports landing the same IDs at once then take their row locks in the
    * same order and one waits for the other, where any other order can deadlock (40P01, a 500).
    */
-  landStaged(source: string): Promise<number> {
+  landStaged(source: string, list?: string): Promise<number> {
+    if (list !== undefined) {
+      return this.tx.$executeRaw`
+        INSERT INTO booking.eligibility_list_members (list, citizen_id, source)
+        SELECT DISTINCT ${list}, citizen_id, ${source} FROM registry_import
+        ORDER BY 2
+        ON CONFLICT (list, citizen_id) DO NOTHING`;
+    }
     return this.tx.$executeRaw`
       INSERT INTO booking.registry_vaccinated (citizen_id, source)
       SELECT DISTINCT citizen_id, ${source} FROM registry_import

@@ -1,7 +1,13 @@
 // Step 2: the person to vaccinate, checked as they type.
 import { $ } from '../shared/dom.js';
 import { formatWhen, lang, local } from '../shared/i18n-core.js';
-import { arabicDigits, citizenIdState, digitsOf, validBirthDate } from '../shared/resident-input.js';
+import {
+  citizenIdState,
+  digitsOf,
+  groupCitizenId,
+  thaiMobile,
+  validBirthDate,
+} from '../shared/resident-input.js';
 import {
   clearError,
   clearErrors,
@@ -16,29 +22,6 @@ import {
   siteOf,
 } from './form.js';
 import { t } from './i18n.js';
-
-/** '1-2345-67890-12-3': the grouping printed on the card, as the resident types. */
-export function groupCitizenId(digits) {
-  const cuts = [1, 5, 10, 12, 13];
-  const parts = [];
-  let from = 0;
-  for (const to of cuts) {
-    if (digits.length <= from) break;
-    parts.push(digits.slice(from, to));
-    from = to;
-  }
-  return parts.join('-');
-}
-
-/** E.164 for a Thai mobile (06/08/09 + 8 digits, or +66 forms), or null. */
-export function thaiMobile(input) {
-  const compact = arabicDigits(input)
-    .trim()
-    .replace(/[\s\-.()]/g, '');
-  const international = /^\+?66(0?)(\d{9})$/.exec(compact);
-  const national = international ? `0${international[2]}` : compact;
-  return /^0[689]\d{8}$/.test(national) ? `+66${national.slice(1)}` : null;
-}
 
 /** Thai province names by their 2-digit code (TIS 1099), for the house-registration declaration. */
 const PROVINCES =

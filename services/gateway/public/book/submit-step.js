@@ -2,7 +2,7 @@
 import { $, facts } from '../shared/dom.js';
 import { ApiError, backoff, jitter, request, sleep, troubleOf } from '../shared/http.js';
 import { formatWhen, lang, local } from '../shared/i18n-core.js';
-import { digitsOf } from '../shared/resident-input.js';
+import { digitsOf, groupCitizenId, thaiMobile } from '../shared/resident-input.js';
 import {
   announce,
   block,
@@ -20,7 +20,7 @@ import {
   siteOf,
 } from './form.js';
 import { t } from './i18n.js';
-import { fillPerson, groupCitizenId, thaiMobile } from './person-step.js';
+import { fillPerson } from './person-step.js';
 import { readSlots, slotOf } from './site-slots.js';
 
 let submitting = false;

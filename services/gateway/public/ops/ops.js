@@ -5,6 +5,7 @@
 import { $ } from '../shared/dom.js';
 import { request } from '../shared/http.js';
 import { lang, languageButton, local } from '../shared/i18n-core.js';
+import { renderChannelDays } from './channels.js';
 import { clearHistory, renderHistory } from './charts.js';
 import { Controls } from './controls.js';
 import { clock } from './format.js';
@@ -15,6 +16,7 @@ import { Poller } from './poller.js';
 const TOKEN_KEY = 'khiw.opsToken';
 const HISTORY_EVERY_MS = 10_000;
 const CAMPAIGNS_EVERY_MS = 5_000;
+const CHANNEL_DAYS_EVERY_MS = 60_000;
 
 let overview = null; // the answer on screen
 let lastAnswerAt = null; // when the server wrote it (its `at`)
@@ -61,6 +63,14 @@ const overviewPoll = new Poller({
     return false;
   },
   pace: (answer) => answer.pollAfterMs,
+});
+
+// Places per site, day and channel come from the roster, a heavier count: once a minute.
+const channelDaysPoll = new Poller({
+  load: (id) => api(`/api/admin/campaigns/${encodeURIComponent(id)}/roster/counts`),
+  onAnswer: (answer) => renderChannelDays(answer),
+  onFailure: (error) => tokenRefused(error),
+  pace: () => CHANNEL_DAYS_EVERY_MS,
 });
 
 const historyPoll = new Poller({
@@ -149,18 +159,22 @@ function watch() {
   clearHistory();
   renderAudit([]);
   drawFreshness();
+  renderChannelDays(null);
   if (!id) {
     overviewPoll.stop();
     historyPoll.stop();
+    channelDaysPoll.stop();
     return;
   }
   overviewPoll.start(id);
   historyPoll.start(id);
+  channelDaysPoll.start(id);
 }
 
 function showSignIn(message) {
   overviewPoll.stop();
   historyPoll.stop();
+  channelDaysPoll.stop();
   $('console').hidden = true;
   $('queues-link').hidden = true;
   $('sign-out').hidden = true;

@@ -2,6 +2,7 @@
 // `data-figure` name; null in the answer means "nobody reports this" and shows as '–'.
 import { $ } from '../shared/dom.js';
 import { local } from '../shared/i18n-core.js';
+import { renderChannels } from './channels.js';
 import { emptyNote, fig, rows, setFigure } from './figures.js';
 import { duration, isNumber, number, percent, rate, shortDay, stamp } from './format.js';
 import { t } from './i18n.js';
@@ -57,6 +58,7 @@ function renderDoses(root, campaign, doses) {
     ],
   );
   renderDays(doses?.sites ?? []);
+  renderChannels(doses?.channels ?? []);
 }
 
 /** Sites down, days across: the whole opening at a glance; the table scrolls sideways. */

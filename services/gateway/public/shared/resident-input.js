@@ -35,3 +35,26 @@ export function validBirthDate(value) {
     date.getTime() <= Date.now()
   );
 }
+
+/** '1-2345-67890-12-3': the grouping printed on the card, as the resident types. */
+export function groupCitizenId(digits) {
+  const cuts = [1, 5, 10, 12, 13];
+  const parts = [];
+  let from = 0;
+  for (const to of cuts) {
+    if (digits.length <= from) break;
+    parts.push(digits.slice(from, to));
+    from = to;
+  }
+  return parts.join('-');
+}
+
+/** E.164 for a Thai mobile (06/08/09 + 8 digits, or +66 forms), or null. */
+export function thaiMobile(input) {
+  const compact = arabicDigits(input)
+    .trim()
+    .replace(/[\s\-.()]/g, '');
+  const international = /^\+?66(0?)(\d{9})$/.exec(compact);
+  const national = international ? `0${international[2]}` : compact;
+  return /^0[689]\d{8}$/.test(national) ? `+66${national.slice(1)}` : null;
+}

@@ -77,7 +77,8 @@ export function appointmentRoutes(deps: AppointmentRoutesDeps): Router {
       // without a site).
       const { operator, site } = scope;
       body = {
-        actor: operator.role,
+        // The route's policy lets ops, staff and agents cancel, no other role.
+        actor: operator.role as Exclude<typeof operator.role, 'organisation'>,
         operator: operator.subject,
         ...(site && { site }),
         ...(operator.campaign && { campaignId: operator.campaign }),

@@ -1,3 +1,4 @@
+import type { PartnerChannel } from '../partners/partner-registry';
 import type { AgentChannel, OpsRole } from '../waiting-room/tokens/queue-tokens';
 import { ROUTE_POLICIES, siteBound, type RouteAccess, type RoutePolicy } from './route-policy';
 
@@ -11,13 +12,15 @@ import { ROUTE_POLICIES, siteBound, type RouteAccess, type RoutePolicy } from '.
 export interface Caller {
   id: string;
   label: string;
-  token: 'none' | 'garbage' | 'expired' | 'ticket' | 'access' | 'operator';
+  token: 'none' | 'garbage' | 'expired' | 'ticket' | 'access' | 'operator' | 'partner';
   /** A ticket's or access token's campaign; an operator token's `campaign` claim (none: unscoped). */
   campaign?: 'same' | 'other';
   role?: OpsRole;
   site?: 'same' | 'other';
   /** An agent's channel (a walk-in counter has a site). */
   channel?: AgentChannel;
+  /** A partner's channel (a partner token from POST /api/partner/token). */
+  partner?: PartnerChannel;
 }
 
 export const CALLERS: readonly Caller[] = [
@@ -64,6 +67,16 @@ export const CALLERS: readonly Caller[] = [
     channel: 'walk_in',
     site: 'other',
   },
+  { id: 'organisation', label: 'organisation', token: 'operator', role: 'organisation', campaign: 'same' },
+  {
+    id: 'organisation-other-campaign',
+    label: 'organisation, other campaign',
+    token: 'operator',
+    role: 'organisation',
+    campaign: 'other',
+  },
+  { id: 'partner-app', label: 'partner app', token: 'partner', partner: 'app' },
+  { id: 'partner-store', label: 'partner store', token: 'partner', partner: 'store' },
 ];
 
 export type Expected =
@@ -91,7 +104,17 @@ export function expectedAnswer(access: RouteAccess, caller: Caller): Expected {
       return residentToken(access.kind, access.kind === 'ticket' && access.optional === true, caller);
     case 'operator':
       return operatorToken(access, caller);
+    case 'partner':
+      return partnerToken(access.channels, caller);
   }
+}
+
+function partnerToken(channels: readonly PartnerChannel[], caller: Caller): Expected {
+  if (caller.token === 'none') return refused(401, 'TOKEN_MISSING');
+  const bad = badToken(caller);
+  if (bad) return bad;
+  if (caller.token !== 'partner') return refused(403, 'TOKEN_WRONG_AUDIENCE');
+  return channels.includes(caller.partner!) ? ALLOWED : refused(403, 'PARTNER_CHANNEL_FORBIDDEN');
 }
 
 function badToken(caller: Caller): Expected | undefined {
@@ -107,7 +130,8 @@ function residentToken(kind: 'ticket' | 'access', optional: boolean, caller: Cal
   const bad = badToken(caller);
   if (bad) return bad;
   // The audience (campaign or khiw-ops) is checked before the token's type.
-  if (caller.token === 'operator' || caller.campaign === 'other') return refused(403, 'TOKEN_WRONG_AUDIENCE');
+  if (caller.token === 'operator' || caller.token === 'partner' || caller.campaign === 'other')
+    return refused(403, 'TOKEN_WRONG_AUDIENCE');
   return caller.token === kind ? ALLOWED : refused(403, 'TOKEN_WRONG_TYPE');
 }
 
@@ -158,6 +182,8 @@ export function whoMayCall(access: RouteAccess): string {
       return 'whoever holds the request id (HMAC of the citizen ID, server secret)';
     case 'identity':
       return "the booking's person (citizen ID + birth date), rate-limited";
+    case 'partner':
+      return `a partner token of a registered ${access.channels.join(' or ')} partner`;
     case 'operator': {
       const roles = access.roles.join(' or ');
       const site =

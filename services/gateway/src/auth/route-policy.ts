@@ -1,3 +1,4 @@
+import type { PartnerChannel } from '../partners/partner-registry';
 import type { OpsRole } from '../waiting-room/tokens/queue-tokens';
 
 /**
@@ -63,6 +64,11 @@ export type RouteAccess =
   /** Citizen ID and birth date of the booking's own person, in the body or query. */
   | { kind: 'identity' }
   /**
+   * A partner token (audience khiw-partner, from POST /api/partner/token) of a partner still
+   * registered whose channel is one of `channels` (src/partners/partner-guard.ts).
+   */
+  | { kind: 'partner'; channels: readonly PartnerChannel[] }
+  /**
    * A staff or ops token (audience khiw-ops) of one of `roles`, then its campaign and site.
    * `orIdentity`: without an Authorization header the resident's identity route is taken.
    * `cookie`: the token may come in the ops session cookie (pages that cannot send a header).
@@ -103,6 +109,12 @@ const agent = (campaign: CampaignRule, site: SiteRule): RouteAccess => ({
   roles: ['agent'],
   campaign,
   site,
+});
+const organisation = (campaign: CampaignRule): RouteAccess => ({
+  kind: 'operator',
+  roles: ['organisation'],
+  campaign,
+  site: 'none',
 });
 const PUBLIC: RouteAccess = { kind: 'public' };
 
@@ -157,17 +169,39 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'POST', path: '/api/agent/bookings', access: agent('body', 'asked') },
   { method: 'GET', path: '/api/agent/bookings', access: agent('query', 'none') },
 
+  // Organisations (companies, temples, schools) upload a list and read only their own uploads.
+  { method: 'POST', path: '/api/organisation/uploads', access: organisation('query') },
+  { method: 'GET', path: '/api/organisation/uploads/:uploadId', access: organisation('none') },
+  { method: 'GET', path: '/api/organisation/uploads/:uploadId/results.csv', access: organisation('none') },
+
+  // Partner apps and stores (machine clients): credentials for a token, then by channel.
+  { method: 'GET', path: '/api/partner/openapi.json', access: PUBLIC },
+  { method: 'POST', path: '/api/partner/token', access: PUBLIC },
+  {
+    method: 'POST',
+    path: '/api/partner/campaigns/:campaignId/queue',
+    access: { kind: 'partner', channels: ['app'] },
+  },
+  { method: 'GET', path: '/api/partner/queue/status', access: { kind: 'partner', channels: ['app'] } },
+  { method: 'POST', path: '/api/partner/bookings', access: { kind: 'partner', channels: ['app', 'store'] } },
+
   // Ops: the waiting room's controls, campaign set-up, registry, the console.
   { method: 'PATCH', path: '/api/admin/campaigns/:campaignId/waiting-room', access: ops('path') },
   { method: 'GET', path: '/api/admin/campaigns/:campaignId/stats', access: staffOrOps('path', 'none') },
   { method: 'POST', path: '/api/admin/campaigns/:campaignId/sold-out', access: ops('path') },
   { method: 'PUT', path: '/api/admin/campaigns/:campaignId', access: ops('path') },
   { method: 'PATCH', path: '/api/admin/campaigns/:campaignId/groups/:code', access: ops('path') },
+  {
+    method: 'PUT',
+    path: '/api/admin/campaigns/:campaignId/organisations/:organisationId',
+    access: ops('path'),
+  },
   { method: 'POST', path: '/api/admin/campaigns/:campaignId/quota-transfers', access: ops('path') },
   { method: 'GET', path: '/api/admin/campaigns/:campaignId/roster/counts', access: ops('path') },
   { method: 'GET', path: '/api/admin/campaigns/:campaignId/registry-export.csv', access: ops('path') },
   { method: 'GET', path: '/api/admin/campaigns/:campaignId/audit', access: ops('path') },
   { method: 'POST', path: '/api/admin/registry/vaccinated', access: ops('every') },
+  { method: 'POST', path: '/api/admin/registry/lists/:list', access: ops('every') },
   { method: 'GET', path: '/api/admin/ops/overview', access: ops('query') },
   { method: 'GET', path: '/api/admin/ops/history', access: ops('query') },
   // Signing in to the console: any ops token; the cookie only opens bull-board, checked there.

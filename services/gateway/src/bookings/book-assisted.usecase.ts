@@ -1,5 +1,10 @@
 import type { BookingRequestStatus, RequestStatus } from './booking-request-status.usecase';
-import type { SubmitAssistedCommand, SubmitBooking } from './submit-booking.usecase';
+import type {
+  SubmitAssistedCommand,
+  SubmitBooking,
+  SubmitBookingCommand,
+  SubmitResult,
+} from './submit-booking.usecase';
 
 export interface AssistedAnswer {
   requestId: string;
@@ -28,7 +33,15 @@ export class BookAssisted {
   ) {}
 
   async execute(command: SubmitAssistedCommand): Promise<AssistedAnswer> {
-    const { requestId, created } = await this.deps.submit.executeAssisted(command);
+    return this.awaitOutcome(await this.deps.submit.executeAssisted(command));
+  }
+
+  /** A partner app's admitted user: the grant spent as a browser's, the answer awaited. */
+  async executeAdmitted(command: SubmitBookingCommand): Promise<AssistedAnswer> {
+    return this.awaitOutcome(await this.deps.submit.execute(command));
+  }
+
+  private async awaitOutcome({ requestId, created }: SubmitResult): Promise<AssistedAnswer> {
     const deadline = Date.now() + (this.deps.waitMs ?? 10_000);
     const sleep = this.deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
     for (let pause = 20; ; pause = Math.min(pause * 2, this.deps.pollMs ?? 250)) {

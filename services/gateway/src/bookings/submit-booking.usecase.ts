@@ -45,6 +45,8 @@ export interface SubmitBookingCommand {
   /** The verified access token: its campaign, queue place and grant. */
   claims: AccessClaims;
   input: BookingInput;
+  /** A partner app booking for its admitted user: channel `app`, `partner:<id>` (issue 11). */
+  origin?: { channel: 'app'; enteredBy: string };
 }
 
 /** A booking entered for the person by someone else, outside the waiting room (issue 11). */
@@ -77,8 +79,10 @@ export class SubmitBooking {
     },
   ) {}
 
-  async execute({ claims, input }: SubmitBookingCommand): Promise<SubmitResult> {
-    return this.submit(claims.campaignId, input, { channel: 'web' }, (hash) => this.spendGrant(claims, hash));
+  async execute({ claims, input, origin }: SubmitBookingCommand): Promise<SubmitResult> {
+    return this.submit(claims.campaignId, input, origin ?? { channel: 'web' }, (hash) =>
+      this.spendGrant(claims, hash),
+    );
   }
 
   /** The same job, lock and idempotency as a resident's submit; no waiting-room grant to spend. */

@@ -7,10 +7,13 @@
  *   node --import tsx services/gateway/src/cli/mint-token.ts --role ops --campaign samut-sakhon-2021
  *   node --import tsx services/gateway/src/cli/mint-token.ts --role agent --channel call_center --sub agent-07
  *   node --import tsx services/gateway/src/cli/mint-token.ts --role agent --channel walk_in --site SKH --sub desk-3
+ *   node --import tsx services/gateway/src/cli/mint-token.ts --role organisation --sub wat-pho --campaign bangkok-2021
  *
  * A staff token names its site (--site): the roster pages show and check in that site only.
  * An agent token names its channel (--channel call_center or walk_in); a walk-in counter's
  * also its site: it books at that site only.
+ * An organisation token's --sub is the organisation's id (ops set its cap with PUT
+ * /api/admin/campaigns/:campaignId/organisations/:organisationId) and it names its --campaign.
  * --campaign scopes a token (a province's ops or staff) to one campaign: every other campaign,
  * and what spans all of them (the national registry import, bull-board), is refused.
  */
@@ -65,6 +68,10 @@ if (values.campaign !== undefined && !campaignId.safeParse(values.campaign).succ
 const channel = values.channel as AgentChannel | undefined;
 if ((role === 'agent') !== (channel !== undefined) || (channel && !AGENT_CHANNELS.includes(channel))) {
   console.error(`--channel (${AGENT_CHANNELS.join(' or ')}) goes with --role agent, and only with it`);
+  process.exit(64);
+}
+if (role === 'organisation' && (!values.campaign || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(values.sub!))) {
+  console.error('an organisation token names its campaign (--campaign) and its id (--sub, e.g. wat-pho)');
   process.exit(64);
 }
 if (channel === 'walk_in' && !values.site) {

@@ -42,6 +42,10 @@ export const PROBLEM_MESSAGES: { readonly [C in PersonFacingCode]: Localized } =
     th: 'รอบเวลาที่เลือกไม่ได้อยู่ที่สถานที่ฉีดที่เลือก',
     en: 'The chosen time slot is not at the chosen site.',
   },
+  DOCUMENT_NOT_ACCEPTED: {
+    th: 'แคมเปญนี้ไม่รับเอกสารประเภทนี้ (เช่น หนังสือเดินทาง) กรุณาใช้เอกสารที่แคมเปญกำหนด',
+    en: 'This campaign does not accept this kind of document (a passport, say); please use one it accepts.',
+  },
   CHANNEL_NOT_OFFERED: {
     th: 'แคมเปญนี้ไม่เปิดรับจองผ่านช่องทางนี้ กรุณาใช้ช่องทางอื่นที่แคมเปญประกาศ',
     en: 'This campaign does not take bookings through this channel; please use one it announced.',
@@ -88,6 +92,19 @@ export const PROBLEM_MESSAGES: { readonly [C in PersonFacingCode]: Localized } =
     th: 'บัตรผ่านนี้ใช้ได้เฉพาะแคมเปญที่ระบุไว้ในบัตรเท่านั้น',
     en: 'This token is for another campaign',
   },
+  // Partner apps and stores (machine clients): their developers read these.
+  PARTNER_CREDENTIALS_INVALID: {
+    th: 'รหัสประจำตัวหรือกุญแจของพันธมิตรไม่ถูกต้อง',
+    en: 'The partner credentials (client id, API key or signed assertion) are not valid',
+  },
+  PARTNER_CHANNEL_FORBIDDEN: {
+    th: 'ช่องทางของพันธมิตรนี้ใช้รายการนี้ไม่ได้',
+    en: "This partner's channel (app or store) may not call this route",
+  },
+  PARTNER_TICKET_FORBIDDEN: {
+    th: 'บัตรคิวนี้เป็นของผู้ใช้ของพันธมิตรรายอื่น',
+    en: "This ticket or access token is not one of this partner's users'",
+  },
   IMPORT_ABORTED: {
     th: 'การอัปโหลดไม่สมบูรณ์ ไม่มีข้อมูลถูกนำเข้า',
     en: 'The upload broke off before its end; nothing was imported',
@@ -95,6 +112,22 @@ export const PROBLEM_MESSAGES: { readonly [C in PersonFacingCode]: Localized } =
   RATE_LIMITED: {
     th: 'มีการทำรายการมากเกินไป กรุณารอสักครู่แล้วลองใหม่',
     en: 'Too many attempts; please wait a moment and try again',
+  },
+  ORGANISATION_LIST_MALFORMED: {
+    th: 'ไฟล์รายชื่อไม่ถูกต้อง ไม่มีการจองใด ๆ กรุณาแก้ไขตามบรรทัดที่แจ้งแล้วอัปโหลดใหม่',
+    en: 'The list is malformed and nothing was booked; fix the lines listed and upload it again',
+  },
+  ORGANISATION_NOT_REGISTERED: {
+    th: 'องค์กรนี้ยังไม่ได้รับโควตาในแคมเปญนี้ กรุณาติดต่อเจ้าหน้าที่',
+    en: 'This organisation has no cap in this campaign yet; please contact the campaign staff',
+  },
+  ORGANISATION_CAP_REACHED: {
+    th: 'องค์กรจองครบจำนวนที่ได้รับอนุญาตในแคมเปญนี้แล้ว',
+    en: 'The organisation has booked as many people as its cap in this campaign allows',
+  },
+  DUPLICATE_IN_LIST: {
+    th: 'เลขบัตรประชาชนนี้ซ้ำกับแถวก่อนหน้าในไฟล์',
+    en: 'This citizen ID is already on an earlier line of the list',
   },
 
   // The waiting room's refusals: tickets, access and ops tokens, challenges.
@@ -220,6 +253,18 @@ export const FIELD_MESSAGES = {
   citizenIdFormat: {
     th: 'เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก',
     en: 'A Thai citizen ID has 13 digits',
+  },
+  passportNumber: {
+    th: 'เลขหนังสือเดินทางต้องเป็นตัวอักษรภาษาอังกฤษหรือตัวเลข 5 ถึง 15 ตัว',
+    en: 'A passport number has 5 to 15 letters (A-Z) and digits',
+  },
+  nationality: {
+    th: 'กรุณาเลือกประเทศที่ออกหนังสือเดินทาง (รหัส 3 ตัวอักษร เช่น MMR)',
+    en: 'Choose the country that issued the passport (3-letter code, e.g. MMR)',
+  },
+  documentNotAccepted: {
+    th: 'แคมเปญนี้ไม่รับหนังสือเดินทาง กรุณาใช้เลขประจำตัว 13 หลักที่ออกโดยทางการไทย',
+    en: 'This campaign does not take passports; please use a Thai-issued 13-digit ID number',
   },
   citizenIdCheckDigit: {
     th: 'เลขประจำตัวประชาชนไม่ถูกต้อง (หลักสุดท้ายไม่ตรงกับเลขตรวจสอบ) กรุณาตรวจสอบอีกครั้ง',

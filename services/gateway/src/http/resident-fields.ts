@@ -7,8 +7,12 @@ import { isValidCitizenId, normalizeThaiMobile, parseBirthDate, toArabicDigits }
  */
 const text = () => z.string({ error: (issue) => (issue.input === undefined ? 'required' : 'notText') });
 
-/** 13 digits with a correct check digit; spaces, dashes and Thai digits are accepted. */
+/**
+ * 13 digits with a correct check digit (spaces, dashes and Thai digits are accepted), or a
+ * passport's document id as khiw writes it (`P-MMR-MA1234567`, contracts `citizenId`).
+ */
 export const citizenIdField = text().transform((value, ctx) => {
+  if (/^P-[A-Z]{3}-[A-Z0-9]{5,15}$/.test(value.trim())) return value.trim();
   const digits = toArabicDigits(value.trim()).replace(/[\s\-.]/g, '');
   if (!/^\d{13}$/.test(digits)) {
     ctx.addIssue({ code: 'custom', message: digits ? 'citizenIdFormat' : 'required' });
@@ -19,6 +23,24 @@ export const citizenIdField = text().transform((value, ctx) => {
     return z.NEVER;
   }
   return digits;
+});
+
+/** A passport number: letters and digits, spaces and dashes dropped, upper case. */
+export const passportNumberField = text().transform((value, ctx) => {
+  const number = toArabicDigits(value.trim())
+    .replace(/[\s\-.]/g, '')
+    .toUpperCase();
+  if (/^[A-Z0-9]{5,15}$/.test(number)) return number;
+  ctx.addIssue({ code: 'custom', message: number ? 'passportNumber' : 'required' });
+  return z.NEVER;
+});
+
+/** The issuing country of a passport, ISO 3166-1 alpha-3 (MMR, LAO, KHM...). */
+export const nationalityField = text().transform((value, ctx) => {
+  const code = value.trim().toUpperCase();
+  if (/^[A-Z]{3}$/.test(code)) return code;
+  ctx.addIssue({ code: 'custom', message: code ? 'nationality' : 'required' });
+  return z.NEVER;
 });
 
 // A date far enough ahead that only impossibility, never the future, makes parseBirthDate fail.

@@ -81,6 +81,7 @@ export class GetOpsOverview {
       doses: {
         groups: snapshot.groups.map(({ code, name, quota, remaining }) => ({ code, name, quota, remaining })),
         sites,
+        channels: snapshot.channels,
       },
       booking: {
         queue: latest?.bookingQueue ?? null,

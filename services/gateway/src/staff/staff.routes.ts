@@ -131,27 +131,40 @@ export interface RegistryImportRoutesDeps {
 
 /**
  * `POST /api/admin/registry/vaccinated` (ops): the national registry's "already vaccinated"
- * CSV, piped to the booking worker as it arrives (it owns booking.registry_vaccinated).
+ * CSV, piped to the booking worker as it arrives (it owns booking.registry_vaccinated); and
+ * `POST /api/admin/registry/lists/:list`, an eligibility list a campaign's `orOnList` names.
  * Mounted ahead of every body parser: the file may be hundreds of megabytes.
  */
 export function registryImportRoutes(deps: RegistryImportRoutesDeps): Router {
   const router = express.Router();
   const path = '/api/admin/registry/vaccinated';
-  router.post(path, authorize(deps.tokens)('POST', path), async (req, res) => {
-    const url = new URL('/internal/registry/vaccinated', deps.bookingApiUrl);
-    for (const key of ['source', 'mode']) {
-      if (typeof req.query[key] === 'string') url.searchParams.set(key, req.query[key]);
-    }
-    deps.logger.info(
-      { operator: scopeOf(res).operator.subject, source: url.searchParams.get('source') },
-      'registry import',
-    );
-    await streamUpload(req, res, {
-      url,
-      internalToken: deps.internalToken,
-      timeoutMs: deps.timeoutMs,
-      logger: deps.logger,
-    });
-  });
+  const lists = '/api/admin/registry/lists/:list';
+  const forward =
+    (internalPath: (req: express.Request) => string) => async (req: express.Request, res: Response) => {
+      const url = new URL(internalPath(req), deps.bookingApiUrl);
+      for (const key of ['source', 'mode']) {
+        if (typeof req.query[key] === 'string') url.searchParams.set(key, req.query[key]);
+      }
+      deps.logger.info(
+        { operator: scopeOf(res).operator.subject, source: url.searchParams.get('source') },
+        'registry import',
+      );
+      await streamUpload(req, res, {
+        url,
+        internalToken: deps.internalToken,
+        timeoutMs: deps.timeoutMs,
+        logger: deps.logger,
+      });
+    };
+  router.post(
+    path,
+    authorize(deps.tokens)('POST', path),
+    forward(() => '/internal/registry/vaccinated'),
+  );
+  router.post(
+    lists,
+    authorize(deps.tokens)('POST', lists),
+    forward((req) => `/internal/registry/lists/${encodeURIComponent(String(req.params.list))}`),
+  );
   return router;
 }

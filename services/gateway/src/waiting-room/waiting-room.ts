@@ -49,6 +49,9 @@ export interface WaitingRoom {
   tokens: QueueTokens;
   grants: AccessGrants;
   rooms: RoomCache;
+  /** Joining and status for callers other than a browser (partner apps: src/partners). */
+  join: JoinQueue;
+  status: QueueStatus;
   loop: AdmissionLoop;
   /** The app's problemHandler counts refused tokens here (tokensRefused). */
   metrics: WaitingRoomMetrics;
@@ -77,6 +80,7 @@ export function createWaitingRoom(input: {
   const standing = new TicketStanding(rooms, tokens, standby);
   const status = new QueueStatus(tokens, standing, metrics);
   const grants = new AccessGrants(rooms, metrics);
+  const join = new JoinQueue(rooms, tokens, standing, metrics, standby);
   const loop = new AdmissionLoop(
     rooms,
     logger.child({ component: 'admission' }),
@@ -89,7 +93,7 @@ export function createWaitingRoom(input: {
       jwksRoutes(keyring),
       queueRoutes({
         rooms,
-        join: new JoinQueue(rooms, tokens, standing, metrics, standby),
+        join,
         status,
         challenge: new IssueChallenge(rooms),
         release: new ReleaseAccess(tokens, grants),
@@ -112,6 +116,8 @@ export function createWaitingRoom(input: {
     tokens,
     grants,
     rooms,
+    join,
+    status,
     loop,
     metrics,
   };

@@ -55,7 +55,8 @@ describe('resident pages in Burmese', () => {
     await page.goto(`${env.base}/queue/?campaign=${campaignId}`);
     expect(await page.locator('#lang button').allInnerTexts()).toEqual(['ไทย', 'English', 'မြန်မာ']);
     await page.click('#lang [data-lang="my"]');
-    expect(await page.getAttribute('#lang [data-lang="my"]', 'aria-pressed')).toBe('true');
+    // The Burmese words load first (a fetch), then the switch marks the choice.
+    await page.locator('#lang [data-lang="my"][aria-pressed="true"]').waitFor({ timeout: 10_000 });
     await page.locator('#view-admitted').waitFor({ state: 'visible', timeout: 60_000 });
     expect(await text(page, '#view-admitted h2')).toBe('သင့်အလှည့် ရောက်ပါပြီ');
     expect(await text(page, '#continue')).toBe('ရက်ချိန်းယူရန် ပုံစံသို့');

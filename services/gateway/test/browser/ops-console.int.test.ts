@@ -154,6 +154,7 @@ describe('ops console in a browser', () => {
       admitted: await number(page, 'room.admittedTotal'),
       doses: await number(page, 'doses.remaining'),
       group: await number(page, 'doses.group.elderly70'),
+      web: await number(page, 'channels.booked.web'),
     };
 
     // The surge: 24 residents join at once, are admitted, and 12 of them book.
@@ -183,6 +184,13 @@ describe('ops console in a browser', () => {
       10_000,
       'the console to count the doses booked',
     );
+    // Per channel (issue 11): the web took them all; the roster's site-day-channel table is drawn.
+    await eventually(
+      async () => (await number(page, 'channels.booked.web')) === before.web + booking,
+      10_000,
+      'the console to count the web channel',
+    );
+    expect(await page.locator('#channel-days-head th').count()).toBeGreaterThanOrEqual(3);
     // Decisions per second are a 10 s window: the console shows the burst while it lasts.
     await eventually(
       async () => (await number(page, 'booking.decisionsPerSecond.confirmed')) > 0,

@@ -89,3 +89,15 @@ ALTER TABLE "roster"."entries" ADD COLUMN "entered_by" TEXT, ADD COLUMN "languag
 UPDATE "roster"."entries" SET "channel" = CASE "channel"
   WHEN 'call-center' THEN 'call_center' WHEN 'walk-in' THEN 'walk_in' WHEN 'bulk' THEN 'organisation'
   ELSE "channel" END WHERE "channel" IN ('call-center', 'walk-in', 'bulk');
+
+-- Eligibility lists (Bangkok: people registered elsewhere who work in Bangkok): a campaign's
+-- `eligibility.orOnList` names a list; a person on it is eligible whatever their province.
+-- Imported by ops like the national registry (one row per document id and list).
+CREATE TABLE "booking"."eligibility_list_members" (
+    "list" TEXT NOT NULL,
+    "citizen_id" TEXT NOT NULL,
+    "source" TEXT NOT NULL,
+    "imported_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "eligibility_list_members_pkey" PRIMARY KEY ("list", "citizen_id")
+);

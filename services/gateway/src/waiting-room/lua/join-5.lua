@@ -8,7 +8,8 @@
   KEYS[5] challenge  string: the proof-of-work challenge being spent ('' key name when none)
 
   ARGV[1] ticket id
-  ARGV[2] difficulty the challenge was issued (and solved) at; -1 when no challenge was sent
+  ARGV[2] difficulty the challenge was issued (and solved) at; -1 when no challenge was sent;
+          -2 for a partner app joining for its user (its credentials and rate limit replace the proof)
 
   Returns { code, queueNumber, extra }
     code 1 PREQUEUE  (queueNumber 0, extra = pre-queue length)
@@ -27,7 +28,7 @@ if solvedAt >= 0 then
   -- Spend the challenge whatever the setting is now: single use.
   local spent = redis.call('DEL', KEYS[5])
   if spent == 0 or solvedAt < required then return { 4, 0, '' } end
-elseif required > 0 then
+elseif required > 0 and solvedAt ~= -2 then
   return { 4, 0, '' }
 end
 

@@ -8,10 +8,14 @@ export const TOKEN_ISSUER = 'khiw-gateway';
 export const OPS_AUDIENCE = 'khiw-ops';
 /**
  * Operators' roles: ops (a province's or the nation's), staff (a site's roster), agent (a
- * call-centre agent or a walk-in counter clerk booking for people: issue 11).
+ * call-centre agent or a walk-in counter clerk booking for people: issue 11), organisation (a
+ * company, temple, school or charity uploading its list: `sub` is the organisation's id, and
+ * its token is bound to one campaign).
  */
-export const OPS_ROLES = ['ops', 'staff', 'agent'] as const;
+export const OPS_ROLES = ['ops', 'staff', 'agent', 'organisation'] as const;
 export type OpsRole = (typeof OPS_ROLES)[number];
+/** An organisation's id (its token's `sub`): short and plain, it is recorded on each booking. */
+export const ORGANISATION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The channels an agent token books through: by phone, or at a site's walk-in counter. */
 export const AGENT_CHANNELS = ['call_center', 'walk_in'] as const;
 export type AgentChannel = (typeof AGENT_CHANNELS)[number];
@@ -166,6 +170,10 @@ export class QueueTokens {
     // An agent books through exactly one channel; a counter is at exactly one site.
     if (payload.role === 'agent' && !AGENT_CHANNELS.includes(channel as AgentChannel)) {
       throw new KhiwError('TOKEN_INVALID', 'agent token names no channel (call_center or walk_in)');
+    }
+    // An organisation's cap and uploads are per campaign: its token names the one.
+    if (payload.role === 'organisation' && (!campaign || !ORGANISATION_ID.test(payload.sub ?? ''))) {
+      throw new KhiwError('TOKEN_INVALID', 'organisation token names no campaign or no valid id');
     }
     if (channel === 'walk_in' && !site)
       throw new KhiwError('SITE_SCOPE_REQUIRED', 'counter token names no site');

@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { KhiwError } from '@khiw/errors';
+import { campaignKey, type Redis } from '@khiw/redis';
+import type { JoinQueue, JoinResult } from '../waiting-room/join-queue.usecase';
+import type { QueueAnswer } from '../waiting-room/queue-answer';
+import type { QueueStatus } from '../waiting-room/queue-status.usecase';
+import type { QueueTokens } from '../waiting-room/tokens/queue-tokens';
+
+const DAY = 86_400;
+
+/**
+ * A partner app carries its user through the same waiting room as a browser (issue 11): the
+ * same join step, the same numbers, the same admission loop and outflow. What differs is who
+ * holds the place: a browser holds its ticket, here the place is bound to the partner and
+ * its user's reference (`userRef`, the app's own id for the person, hashed before it
+ * becomes a key). Joining again for the same user returns the same place; a ticket or access
+ * token of another partner's user (or of a browser) is PARTNER_TICKET_FORBIDDEN.
+ */
+export class CarryUser {
+  constructor(
+    private readonly deps: {
+      redis: Redis;
+      namespace: string;
+      join: JoinQueue;
+      status: QueueStatus;
+      tokens: QueueTokens;
+    },
+  ) {}
+
+  async join(partnerId: string, campaignId: string, userRef: string): Promise<JoinResult> {
+    const place = this.placeKey(partnerId, campaignId, userRef);
+    const held = await this.deps.redis.get(place);
+    const joined = await this.deps.join.execute({
+      campaignId,
+      proofWaived: true,
+      ...(held && { ticket: held }),
+    });
+    if (joined.answer.ticket) await this.bind(partnerId, campaignId, place, joined.answer.ticket);
+    return joined;
+  }
+
+  /** Where the user's place stands; the access token once admitted (as a browser's poll). */
+  async status(partnerId: string, ticket: string): Promise<QueueAnswer> {
+    const claims = this.deps.tokens.verifyTicket(ticket);
+    await this.assertOwner(partnerId, claims.campaignId, claims.ticketId);
+    const answer = await this.deps.status.execute({ ticket });
+    // A renewed ticket (number drawn at opening, or half its life gone) replaces the held one.
+    if (answer.ticket) {
+      const owner = await this.deps.redis.get(this.ownerKey(claims.campaignId, claims.ticketId));
+      if (owner) await this.deps.redis.set(owner.split('\n')[1]!, answer.ticket, 'EX', this.ttl());
+    }
+    return answer;
+  }
+
+  /** The place (ticket id) is one of this partner's users', or PARTNER_TICKET_FORBIDDEN. */
+  async assertOwner(partnerId: string, campaignId: string, ticketId: string): Promise<void> {
+    const owner = await this.deps.redis.get(this.ownerKey(campaignId, ticketId));
+    if (owner?.split('\n')[0] !== partnerId) {
+      throw new KhiwError(
+        'PARTNER_TICKET_FORBIDDEN',
+        `place ${ticketId} is not one of ${partnerId}'s users'`,
+      );
+    }
+  }
+
+  private async bind(partnerId: string, campaignId: string, place: string, ticket: string): Promise<void> {
+    const { ticketId } = this.deps.tokens.verifyTicket(ticket, campaignId);
+    await this.deps.redis
+      .multi()
+      .set(place, ticket, 'EX', this.ttl())
+      // The owner outlives the ticket by a day: an access token given near the end still books.
+      .set(this.ownerKey(campaignId, ticketId), `${partnerId}\n${place}`, 'EX', this.ttl() + DAY)
+      .exec();
+  }
+
+  private ttl(): number {
+    return this.deps.tokens.ticketTtlSeconds;
+  }
+
+  private placeKey(partnerId: string, campaignId: string, userRef: string): string {
+    const user = createHash('sha256').update(`${partnerId}\n${userRef}`).digest('base64url');
+    return campaignKey(this.deps.namespace, campaignId, `partner-place:${user}`);
+  }
+
+  private ownerKey(campaignId: string, ticketId: string): string {
+    return campaignKey(this.deps.namespace, campaignId, `partner-owner:${ticketId}`);
+  }
+}
