@@ -21,6 +21,10 @@ export interface GatewayFixtures {
   bookingId: string;
   person: { citizenId: string; birthDate: string };
   slotId: string;
+  /** Issue 11's ways in: a call-centre agent, an organisation with a cap, a partner's API key. */
+  agentToken: string;
+  organisationToken: string;
+  partner: { id: string; secret: string };
 }
 
 const KB8 = 8 * 1024;
@@ -124,6 +128,39 @@ export function gatewayEndpoints(f: GatewayFixtures): Endpoint[] {
       path: ['/api/appointments/', [FAKE_UUID, f.bookingId], '/reschedule'],
       body: {
         valid: oneCitizen((citizenId) => ({ ...resident, citizenId, slotId: f.slotId })),
+        limitBytes: KB8,
+      },
+    }),
+    // Every other way in (issue 11): an agent books for a person, an organisation uploads its
+    // list, a partner exchanges its credentials.
+    ep('POST /api/agent/bookings', {
+      method: 'POST',
+      path: ['/api/agent/bookings'],
+      tokens: [f.agentToken, f.staffToken],
+      body: { valid: oneCitizen((citizenId) => ({ ...booking, citizenId })), limitBytes: KB8 },
+    }),
+    ep(
+      'POST /api/organisation/uploads',
+      {
+        method: 'POST',
+        path: ['/api/organisation/uploads'],
+        query: { campaignId: campaigns },
+        tokens: [f.organisationToken, f.opsToken],
+      },
+      csvBody,
+    ),
+    ep('POST /api/partner/token', {
+      method: 'POST',
+      path: ['/api/partner/token'],
+      body: {
+        valid: fc.constantFrom(
+          { grant_type: 'client_credentials', client_id: f.partner.id, client_secret: f.partner.secret },
+          {
+            grant_type: 'client_credentials',
+            client_id: f.partner.id,
+            client_secret: 'pk_wrong-wrong-wrong-wrong',
+          },
+        ),
         limitBytes: KB8,
       },
     }),

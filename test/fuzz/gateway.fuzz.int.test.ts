@@ -25,6 +25,7 @@ import { createTopics, deleteTopics } from '../../infra/local/kafka-admin';
 import { eventually, TEST_DATABASE_URL, uniqueNamespace } from '../support/env';
 import { startService, type RunningService } from '../support/services';
 import { gatewayEndpoints, type GatewayFixtures } from './gateway-endpoints';
+import { sha256Hex } from '../../services/gateway/src/partners/partner-registry';
 import { countCreated, type Created, watchImport, writeReport } from './fuzz-counts';
 import {
   FUZZ_ONLY,
@@ -47,6 +48,7 @@ import { unreadableBodies } from './known-inputs';
  * booking and standby rows, registry rows counted before and after each route).
  */
 const INTERNAL_TOKEN = 'internal-token-for-fuzz-0123456789';
+const PARTNER = { id: 'fuzz-store', secret: 'pk_fuzz-partner-secret-0123456789' };
 const namespace = uniqueNamespace('fuzz-gw');
 const key = generateSigningKey('fuzz-key');
 const tokens = new QueueTokens(new Keyring(key), { ticketTtlSeconds: 3600 });
@@ -82,6 +84,9 @@ beforeAll(async () => {
     BOOKING_API_URL: `http://127.0.0.1:${worker.port}`,
     ROSTER_API_URL: `http://127.0.0.1:${roster.port}`,
     INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    PARTNERS: JSON.stringify([
+      { id: PARTNER.id, channel: 'store', keys: [{ kid: 'fuzz-1', sha256: sha256Hex(PARTNER.secret) }] },
+    ]),
     // Quiet logs: 10,000 refusals per route would be megabytes of test output to keep.
     LOG_LEVEL: 'warn',
   });
@@ -137,6 +142,18 @@ async function prepare(call: ReturnType<typeof client>): Promise<GatewayFixtures
     const { body } = await call('GET', `/api/campaigns/${campaignId}/queue/challenge`);
     challenges.push(body.challenge as string);
   }
+  // An organisation with a cap, so its uploads run (the rows are random: few book).
+  const capped = await call('PUT', `/api/admin/campaigns/${campaignId}/organisations/fuzz-org`, {
+    token: opsToken,
+    body: { name: 'fuzz', cap: 5 },
+  });
+  if (capped.status !== 200) throw new Error(`organisation cap: ${capped.status}`);
+  const organisationToken = tokens.signOps({
+    subject: 'fuzz-org',
+    role: 'organisation',
+    campaign: campaignId,
+    ttlSeconds: 7200,
+  });
   // One real booking: look-up, cancel and reschedule find someone.
   const who = person();
   const submitted = await call('POST', '/api/bookings', {
@@ -166,6 +183,14 @@ async function prepare(call: ReturnType<typeof client>): Promise<GatewayFixtures
     bookingId: (outcome.booking as { bookingId: string }).bookingId,
     person: { citizenId: who.citizenId, birthDate: who.birthDate },
     slotId: slot('SKH'),
+    agentToken: tokens.signOps({
+      subject: 'fuzz-agent',
+      role: 'agent',
+      channel: 'call_center',
+      ttlSeconds: 7200,
+    }),
+    organisationToken,
+    partner: PARTNER,
   };
 }
 
@@ -234,7 +259,15 @@ describe('fuzzing the gateway', () => {
         expect(after.places - before.places).toBeLessThanOrEqual(
           name.endsWith('/queue') ? accepted('201') : 0,
         );
-        const booked = name === 'POST /api/bookings' ? accepted('202') : 0;
+        // An agent's or an organisation's valid booking is answered 201/200 (or 202): those may book.
+        const booked =
+          name === 'POST /api/bookings'
+            ? accepted('202')
+            : name === 'POST /api/agent/bookings'
+              ? accepted('201') + accepted('202')
+              : name === 'POST /api/organisation/uploads'
+                ? 5 // its cap, whatever the uploads
+                : 0;
         expect(after.jobs - before.jobs).toBeLessThanOrEqual(booked);
         expect(after.bookingRows - before.bookingRows).toBeLessThanOrEqual(booked);
         expect(after.registryRows - before.registryRows).toBe(inserted());
@@ -261,5 +294,8 @@ function placeholderFixtures(): GatewayFixtures {
     bookingId: x,
     person: { citizenId: x, birthDate: x },
     slotId: x,
+    agentToken: x,
+    organisationToken: x,
+    partner: { id: x, secret: x },
   };
 }

@@ -139,9 +139,14 @@ export class ResidentCrowd {
     let joined: Answer;
     let sentAt: number;
     for (let attempt = 0; ; attempt++) {
-      const challenge = await this.until('challenge', 'GET', `/api/campaigns/${campaignId}/queue/challenge`);
+      const challenge = await this.until(
+        i,
+        'challenge',
+        'GET',
+        `/api/campaigns/${campaignId}/queue/challenge`,
+      );
       sentAt = Date.now();
-      joined = await this.until('join', 'POST', `/api/campaigns/${campaignId}/queue`, {
+      joined = await this.until(i, 'join', 'POST', `/api/campaigns/${campaignId}/queue`, {
         body: { challenge: challenge.body.challenge, nonce: '0' },
       });
       // A used or expired challenge (a join Redis ran but whose answer the crash took): a
@@ -160,7 +165,7 @@ export class ResidentCrowd {
       if (!ticket) return { kind: 'refused', reason: 'no ticket' };
       await sleep(Math.min(STATUS_POLL_CAP_MS, jitter(answer.pollAfterSeconds ?? 2)));
       const polledAt = Date.now();
-      const status = await this.until('queue-status', 'GET', '/api/queue/status', { token: ticket });
+      const status = await this.until(i, 'queue-status', 'GET', '/api/queue/status', { token: ticket });
       if (status.status >= 400) {
         this.unexpected.push(`queue status ${status.status} ${problemCode(status)}`);
         return { kind: 'refused', reason: `queue ${problemCode(status)}` };
@@ -176,7 +181,7 @@ export class ResidentCrowd {
 
   private async book(i: number, token: string, form: Record<string, string>): Promise<Outcome> {
     this.stage[i] = 'submit';
-    const submitted = await this.until('submit', 'POST', '/api/bookings', { token, body: form });
+    const submitted = await this.until(i, 'submit', 'POST', '/api/bookings', { token, body: form });
     if (submitted.status !== 202) return { kind: 'refused', reason: `submit ${problemCode(submitted)}` };
     this.accepted.add(i);
     this.stage[i] = 'request';
@@ -184,12 +189,12 @@ export class ResidentCrowd {
     let wait = jitter(submitted.body.pollAfterSeconds ?? 2);
     for (let resubmits = 0; ;) {
       await sleep(wait);
-      const polled = await this.until('request-status', 'GET', `/api/bookings/requests/${requestId}`);
+      const polled = await this.until(i, 'request-status', 'GET', `/api/bookings/requests/${requestId}`);
       if (polled.status === 404 && resubmits < MAX_RESUBMITS) {
         // Redis lost the request: the page sends the same body again (same id, idempotent).
         resubmits++;
         this.resubmits++;
-        const again = await this.until('submit', 'POST', '/api/bookings', { token, body: form });
+        const again = await this.until(i, 'submit', 'POST', '/api/bookings', { token, body: form });
         if (again.status !== 202 || again.body.requestId !== requestId) {
           this.unexpected.push(`re-submit ${again.status} ${problemCode(again)}`);
           return { kind: 'refused', reason: `re-submit ${problemCode(again)}`, requestId };
@@ -221,6 +226,8 @@ export class ResidentCrowd {
 
   /** Asks until the answer is one (2xx or 4xx), as the pages do. */
   private async until(
+    /** The person: their requests leave from their own source address (their network). */
+    person: number,
     endpoint: Endpoint,
     method: string,
     path: string,
@@ -228,7 +235,7 @@ export class ResidentCrowd {
   ): Promise<Answer> {
     for (let attempt = 0; ; attempt++) {
       if (this.stopped) throw new Error('crowd stopped');
-      const answer = await this.call(method, path, options);
+      const answer = await this.call(person, method, path, options);
       if (answer.status === 503) {
         const seen = this.unavailable.get(endpoint) ?? { count: 0, withoutRetryAfter: 0 };
         seen.count++;
@@ -244,12 +251,13 @@ export class ResidentCrowd {
   }
 
   private async call(
+    person: number,
     method: string,
     path: string,
     options: { token?: string; body?: unknown },
   ): Promise<Answer> {
     this.requests++;
-    const answer = await this.client.request(0, method, path, options);
+    const answer = await this.client.request(person, method, path, options);
     if (answer.status === 0) this.networkErrors++;
     return answer;
   }
