@@ -29,7 +29,14 @@ export async function raiseCapacities(prisma: PrismaClient, id: string): Promise
 export async function deleteCampaign(prisma: PrismaClient, id: string): Promise<void> {
   // Bench data only: one statement at a time (no transaction to time out).
   await prisma.$executeRawUnsafe(`DELETE FROM booking.outbox_events WHERE payload->>'campaignId' = $1`, id);
-  for (const table of ['bookings', 'standby_entries', 'slots', 'sites', 'priority_groups'])
+  for (const table of [
+    'bookings',
+    'standby_entries',
+    'slots',
+    'sites',
+    'priority_groups',
+    'campaign_channels',
+  ])
     await prisma.$executeRawUnsafe(`DELETE FROM booking.${table} WHERE campaign_id = $1`, id);
   await prisma.$executeRawUnsafe(`DELETE FROM booking.campaigns WHERE id = $1`, id);
 }
