@@ -5,6 +5,7 @@ import { bangkokDateKey } from '@khiw/thai';
 import { authorize, scopeOf } from '../auth/authorize';
 import type { BookAssisted } from '../bookings/book-assisted.usecase';
 import type { CampaignCatalog } from '../bookings/campaign-catalog';
+import { sendAssistedAnswer } from '../bookings/assisted-answer';
 import { checkBookingBody } from '../bookings/check-booking-body';
 import { fieldErrorsOf } from '../http/field-errors';
 import { sendProblem } from '../http/problem';
@@ -78,20 +79,13 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
     const checked = await checkBookingBody(deps.catalog, campaign.data.campaignId, snapshot, req.body);
     if (!checked.ok) return sendProblem(res, 'INVALID_INPUT', { fields: checked.fields });
 
-    const { requestId, created, outcome } = await deps.book.execute({
+    const answer = await deps.book.execute({
       campaignId: campaign.data.campaignId,
       input: checked.input,
       channel: operator.channel!,
       enteredBy: `agent:${operator.subject}`,
     });
-    if (outcome.status === 'rejected') return sendProblem(res, outcome.reason);
-    if (outcome.status === 'pending') {
-      return res
-        .status(202)
-        .location(`/api/bookings/requests/${encodeURIComponent(requestId)}`)
-        .json({ requestId, created, ...outcome });
-    }
-    res.status(created ? 201 : 200).json({ requestId, created, ...outcome });
+    sendAssistedAnswer(res, answer);
   });
 
   router.get('/api/agent/bookings', guard('GET', '/api/agent/bookings'), async (req, res) => {

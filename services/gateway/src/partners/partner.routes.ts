@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { campaignId as campaignIdSchema, channelRefusal, withinHours } from '@khiw/contracts';
 import type { BookAssisted } from '../bookings/book-assisted.usecase';
 import type { CampaignCatalog } from '../bookings/campaign-catalog';
+import { sendAssistedAnswer } from '../bookings/assisted-answer';
 import { checkBookingBody } from '../bookings/check-booking-body';
 import { fieldErrorsOf } from '../http/field-errors';
 import { sendProblem } from '../http/problem';
@@ -132,21 +133,14 @@ export function partnerRoutes(deps: PartnerRoutesDeps): Router {
     if (!checked.ok) return sendProblem(res, 'INVALID_INPUT', { fields: checked.fields });
 
     const enteredBy = `partner:${partner.id}`;
-    const { requestId, created, outcome } = claims
+    const answer = claims
       ? await deps.book.executeAdmitted({
           claims,
           input: checked.input,
           origin: { channel: 'app', enteredBy },
         })
       : await deps.book.execute({ campaignId, input: checked.input, channel: 'store', enteredBy });
-    if (outcome.status === 'rejected') return sendProblem(res, outcome.reason);
-    if (outcome.status === 'pending') {
-      return res
-        .status(202)
-        .location(`/api/bookings/requests/${encodeURIComponent(requestId)}`)
-        .json({ requestId, created, ...outcome });
-    }
-    res.status(created ? 201 : 200).json({ requestId, created, ...outcome });
+    sendAssistedAnswer(res, answer);
   });
 
   return router;
