@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PrismaClient } from '@khiw/db';
 import type { Redis } from '@khiw/redis';
+import { REJECTION_CODES } from '@khiw/errors';
 import type { Endpoint, FuzzOutcome } from './fuzz-client';
 
 /** What a refused request must never have made. */
@@ -68,4 +69,30 @@ export function watchImport(endpoint: Endpoint): () => number {
     return report.committed === false && report.inserted === 0;
   };
   return () => inserted;
+}
+
+const ENGINE_REFUSALS: ReadonlySet<string> = new Set(REJECTION_CODES);
+
+/**
+ * An assisted booking's answers (agents, partner stores): a job is queued for every request
+ * the gateway lets through, and the engine may still refuse it (the slot filled, the person
+ * already booked), answered as the error envelope with the engine's code. So the jobs it may
+ * create are its 200/201/202 answers plus its engine refusals; its booking rows, only its
+ * 201/202. Returns the running count of answers that may have queued a job.
+ */
+export function watchAssisted(endpoint: Endpoint): () => number {
+  let queued = 0;
+  endpoint.observe = (status, text) => {
+    if (status >= 200 && status < 300) queued += 1;
+    else if (ENGINE_REFUSALS.has(errorCode(text) ?? '')) queued += 1;
+  };
+  return () => queued;
+}
+
+function errorCode(text: string): string | undefined {
+  try {
+    return (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined; // not an envelope: the fuzz's own check reports it
+  }
 }
