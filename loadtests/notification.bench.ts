@@ -11,6 +11,11 @@
  * instance on free ports. A Thai confirmation is 2 UCS-2 parts, so T parts/s = T/2 SMS/s,
  * and the service runs with SMS_RATE_PER_SECOND = T/2. Offered rates: 0.8 and 1.25 × T/2.
  *
+ * --ceiling: the fake SMSC's own ceiling (issue 14): Kannel with no throughput limit, its
+ * sendsms driven directly at rising rates (CEILING_RATES, SMS/s), parts counted at fakesmsc,
+ * with the CPU of bearerbox, smsbox, fakesmsc and this process per SMS. With --smoke: one
+ * low rate for 3 s.
+ *
  * --smoke (or BENCH_SMOKE=1; what ./khiw test runs): 3 s per run and only the rate below T
  * (kannel sendsms, then the service): about 20 s. The figures then measure nothing. Every run
  * deletes its SMS rows, delivery reports, outbox rows, Redis keys and topics at the end.
@@ -28,6 +33,7 @@ import {
 import { renderSms } from '../services/notification/src/sms/templates';
 import { REDIS_URL, TEST_DATABASE_URL, uniqueNamespace } from '../test/support/env';
 import { deleteNamespaceKeys } from './support/redis-memory';
+import { cpuMeter } from './support/cpu-meter';
 import { SMOKE, sized } from './support/smoke';
 
 const T = Number(process.env.KANNEL_THROUGHPUT ?? 200);
@@ -40,6 +46,8 @@ interface Result {
   acceptedPerSecond: number; // SMS/s accepted by Kannel, steady state
   partsPerSecond: number; // parts/s reaching the SMSC (fakesmsc), steady state
   latency: { p50: number; p95: number; p99: number }; // seconds, to accepted by Kannel
+  /** Sends Kannel refused or never answered (kannel sendsms runs only). */
+  failed?: number;
 }
 
 const quantile = (sorted: number[], q: number) =>
@@ -89,6 +97,7 @@ async function kannelDirect(kannel: PrivateKannel, rate: number): Promise<Result
   const latencies: number[] = [];
   const accepted: number[] = [];
   const inFlight: Promise<void>[] = [];
+  let failed = 0; // refused or timed out: past the ceiling
   await pace(rate, SECONDS, (i) => {
     const e = events[i]!;
     const text = renderSms({ kind: 'confirmation', reference: e.data.reference, ...e.data.appointment }).text;
@@ -105,13 +114,16 @@ async function kannelDirect(kannel: PrivateKannel, rate: number): Promise<Result
     }).toString();
     const started = Date.now();
     inFlight.push(
-      fetch(url).then(async (r) => {
-        await r.text();
-        if (r.status === 202) {
-          accepted.push(Date.now());
-          latencies.push((Date.now() - started) / 1000);
-        }
-      }),
+      fetch(url).then(
+        async (r) => {
+          await r.text();
+          if (r.status === 202) {
+            accepted.push(Date.now());
+            latencies.push((Date.now() - started) / 1000);
+          } else failed += 1;
+        },
+        () => void (failed += 1),
+      ),
     );
   });
   await Promise.allSettled(inFlight);
@@ -120,6 +132,7 @@ async function kannelDirect(kannel: PrivateKannel, rate: number): Promise<Result
   latencies.sort((a, b) => a - b);
   return {
     offered: rate,
+    failed,
     acceptedPerSecond: steadyRate(accepted),
     partsPerSecond: steadyRate(parts),
     latency: {
@@ -224,21 +237,61 @@ async function cleanUp(
   );
 }
 
-function row(label: string, r: Result): string {
+function row(label: string, r: Result, throughput = T): string {
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
   return [
     label.padEnd(26),
     f(r.offered).padStart(8),
     f(r.acceptedPerSecond).padStart(10),
     f(r.partsPerSecond).padStart(10),
-    `${f(r.partsPerSecond / T, 2)}`.padStart(7),
+    `${throughput >= UNLIMITED ? '-' : f(r.partsPerSecond / throughput, 2)}`.padStart(7),
     f(r.latency.p50, 3).padStart(8),
     f(r.latency.p95, 3).padStart(8),
     f(r.latency.p99, 3).padStart(8),
   ].join(' ');
 }
 
+/** Kannel's `throughput` when asked for no limit: far above anything this machine can send. */
+const UNLIMITED = 1_000_000;
+
+/**
+ * The SMS path's ceiling on this machine, without khiw: Kannel at no throughput limit, driven
+ * directly at each rate in turn, and what reached fakesmsc per second. The highest rate whose
+ * parts keep up is the ceiling a replay's `KANNEL_THROUGHPUT` must stay under.
+ */
+async function ceiling(): Promise<void> {
+  const rates = (process.env.CEILING_RATES ?? (SMOKE ? '50' : '200,400,800,1600')).split(',').map(Number);
+  const kannel = await startPrivateKannel({ throughput: UNLIMITED });
+  const deadline = setTimeout(() => {
+    console.error(`benchmark exceeded ${DEADLINE_MS / 1000} s; stopping`);
+    void kannel.close().finally(() => process.exit(2));
+  }, DEADLINE_MS);
+  deadline.unref();
+  try {
+    const lines: string[] = [];
+    for (const rate of rates) {
+      const meter = cpuMeter({ ...kannel.pids(), 'load generator': process.pid });
+      const r = await kannelDirect(kannel, rate);
+      lines.push(
+        `${row(`kannel sendsms, ${rate}/s`, r, UNLIMITED)}\n    not accepted ${r.failed ?? 0}; CPU per SMS: ${meter(rate * SECONDS)}`,
+      );
+    }
+    console.log(
+      `\n${SMOKE ? '(smoke) ' : ''}The SMS path's ceiling: Kannel with no throughput limit (${UNLIMITED}), driven directly; ${SECONDS} s per rate; a Thai confirmation = 2 UCS-2 parts\n`,
+    );
+    console.log(
+      `${'run'.padEnd(26)} ${'offered'.padStart(8)} ${'accept/s'.padStart(10)} ${'parts/s'.padStart(10)} ${'-'.padStart(7)} ${'p50 s'.padStart(8)} ${'p95 s'.padStart(8)} ${'p99 s'.padStart(8)}`,
+    );
+    for (const line of lines) console.log(line);
+    console.log('\nparts/s: what reached fakesmsc, steady state (its log has one-second resolution).');
+  } finally {
+    await kannel.close();
+    clearTimeout(deadline);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--ceiling')) return ceiling();
   const kannel = await startPrivateKannel({ throughput: T });
   // Kannel's processes would outlive this one: a run that hangs stops them before it exits.
   const deadline = setTimeout(() => {

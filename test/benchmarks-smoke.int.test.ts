@@ -195,6 +195,25 @@ describe('benchmarks in smoke mode', () => {
   );
 
   it(
+    'notification.bench.ts --ceiling: Kannel with no limit driven directly, parts at fakesmsc, CPU per SMS',
+    async () => {
+      const run = await runBench('notification.bench.ts', ['--ceiling']);
+      expectSuccess(run);
+      const [offered, accepted, parts] = grab(
+        run.stdout,
+        /^kannel sendsms, 50\/s +(\d+) +([\d-]+) +([\d-]+) +- +([\d.]+) +([\d.]+) +([\d.]+)$/m,
+      );
+      expect(num(offered)).toBe(50);
+      expect(num(accepted)).toBeGreaterThan(0);
+      expect(num(parts)).toBeGreaterThan(0);
+      const [failed, smsbox] = grab(run.stdout, /not accepted (\d+); CPU per SMS: .*smsbox (\d+) µs/);
+      expect(num(failed)).toBe(0);
+      expect(num(smsbox)).toBeGreaterThan(0);
+    },
+    BENCH_TIMEOUT_MS + 10_000,
+  );
+
+  it(
     'roster: events applied, lag under load, look-ups through the gateway and directly',
     async () => {
       const run = await runBench('roster.bench.ts', ['--database', TEST_DATABASE_URL]);

@@ -44,6 +44,8 @@ export interface PrivateKannel {
   close(): Promise<void>;
   /** bearerbox's status.txt. */
   status(): Promise<string>;
+  /** The running processes' ids (for CPU accounting), undefined when stopped. */
+  pids(): { bearerbox?: number; smsbox?: number; fakesmsc?: number };
 }
 
 function freePort(): Promise<number> {
@@ -206,6 +208,11 @@ async function startOnce(options: PrivateKannelOptions): Promise<PrivateKannel> 
       await rm(dir, { recursive: true, force: true });
     },
     status,
+    pids: () => ({
+      bearerbox: children.bearerbox?.pid,
+      smsbox: children.smsbox?.pid,
+      fakesmsc: children.fakesmsc?.pid,
+    }),
   };
   try {
     await start();
