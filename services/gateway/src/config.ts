@@ -145,6 +145,11 @@ export const GatewayConfig = z
     PARTNER_TOKEN_TTL_SECONDS: seconds(300, 3600),
     /** Joins and bookings one partner may send a minute (0: no limit); status polls are not counted. */
     PARTNER_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+    /**
+     * Token requests one network may send a minute (0: no limit): a partner asks every few
+     * minutes, someone guessing keys asks all the time.
+     */
+    PARTNER_TOKEN_PER_NETWORK_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   })
   .superRefine((config, ctx) => {
     internalTokenInProduction(config, ctx);

@@ -197,6 +197,7 @@ async function main(): Promise<void> {
       book: new BookAssisted({ submit, status }),
       limiter,
       requestsPerMinute: config.PARTNER_REQUESTS_PER_MINUTE,
+      tokenPerNetworkPerMinute: config.PARTNER_TOKEN_PER_NETWORK_PER_MINUTE,
     }),
   );
   const caps = new OrganisationCaps(redis, config.KHIW_NAMESPACE);

@@ -171,6 +171,40 @@ describe('credentials', () => {
       expect(answer.body.error.message.th).toMatch(/[\u0E00-\u0E7F]/);
     }
   });
+
+  it('stops a network guessing keys with 429 and Retry-After; another network still gets its token', async () => {
+    const guesser = { 'x-forwarded-for': '198.51.100.7' };
+    const statuses: number[] = [];
+    // 60 a minute per network (PARTNER_TOKEN_PER_NETWORK_PER_MINUTE); the window may turn once.
+    for (let i = 0; i < 125; i += 1) {
+      const answer = await call('getToken', {
+        headers: guesser,
+        form: {
+          grant_type: 'client_credentials',
+          client_id: 'mor-app',
+          client_secret: `${keys.appNew.secret.slice(0, -4)}${1000 + i}`,
+        },
+      });
+      statuses.push(answer.status);
+      if (answer.status === 429) {
+        expect(answer.body.error.code).toBe('RATE_LIMITED');
+        expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(new Set(statuses)).toEqual(new Set([401, 429]));
+    // The right key from the limited network is refused too, until the window turns.
+    const right = await call('getToken', {
+      headers: guesser,
+      form: { grant_type: 'client_credentials', client_id: 'mor-app', client_secret: keys.appNew.secret },
+    });
+    expect([200, 429]).toContain(right.status);
+    const elsewhere = await call('getToken', {
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+      form: { grant_type: 'client_credentials', client_id: 'mor-app', client_secret: keys.appNew.secret },
+    });
+    expect(elsewhere.status).toBe(200);
+  });
 });
 
 describe('a store books at its terminal', () => {

@@ -10,6 +10,7 @@ import { checkBookingBody } from '../bookings/check-booking-body';
 import { fieldErrorsOf } from '../http/field-errors';
 import { sendProblem } from '../http/problem';
 import { sendRateLimited, type RateLimiter } from '../http/rate-limit';
+import { networkOf } from '../waiting-room/join-rate-limit';
 import type { QueueTokens } from '../waiting-room/tokens/queue-tokens';
 import type { CarryUser } from './carry-user.usecase';
 import { TokenRequest, type ExchangePartnerToken } from './exchange-partner-token.usecase';
@@ -32,6 +33,8 @@ export interface PartnerRoutesDeps {
   limiter: RateLimiter;
   /** Joins and bookings one partner may send a minute (0: no limit): its proof-of-work. */
   requestsPerMinute: number;
+  /** Token requests one network may send a minute (0: no limit), wrong or right. */
+  tokenPerNetworkPerMinute: number;
 }
 
 const OPENAPI_FILE = path.resolve(__dirname, '../../public/openapi/partner.json');
@@ -66,6 +69,9 @@ export function partnerRoutes(deps: PartnerRoutesDeps): Router {
     express.urlencoded({ extended: false, limit: '8kb' }),
     async (req, res) => {
       res.set('Cache-Control', 'no-store');
+      const network = networkOf(req.ip ?? 'unknown');
+      const hit = await deps.limiter.hit('partner-token-net', network, deps.tokenPerNetworkPerMinute);
+      if (!hit.allowed) return sendRateLimited(res, hit.retryAfterSeconds);
       const request = TokenRequest.safeParse(req.body ?? {});
       if (!request.success)
         return sendProblem(res, 'INVALID_INPUT', { fields: fieldErrorsOf(request.error) });
