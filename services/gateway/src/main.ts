@@ -191,6 +191,7 @@ async function main(): Promise<void> {
         join: waitingRoom.join,
         status: waitingRoom.status,
         tokens: waitingRoom.tokens,
+        grants: waitingRoom.grants,
       }),
       tokens: waitingRoom.tokens,
       catalog,

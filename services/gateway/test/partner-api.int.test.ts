@@ -84,7 +84,7 @@ async function call(
         ? new URLSearchParams(options.form).toString()
         : undefined,
   });
-  const body = (await response.json()) as Json;
+  const body = (response.status === 204 ? {} : await response.json()) as Json;
   const documented = operation.responses[String(response.status)];
   if (!documented)
     throw new Error(`${operationId}: ${response.status} is not in the document: ${JSON.stringify(body)}`);
@@ -260,7 +260,28 @@ describe('an app carries its users through the waiting room', () => {
       expect(taken).toMatchObject({ status: 403, body: { error: { code: 'PARTNER_TICKET_FORBIDDEN' } } });
       const booked = await call('book', { token, headers: { 'khiw-access-token': access }, body: booking });
       expect(booked).toMatchObject({ status: 201, body: { status: 'confirmed' } });
+
+      // Done: the place goes to the next in line now, not after the family grace.
+      const body = { campaignId };
+      const notTheirs = await call('releasePlace', {
+        token: other,
+        headers: { 'khiw-access-token': access },
+        body,
+      });
+      expect(notTheirs).toMatchObject({ status: 403, body: { error: { code: 'PARTNER_TICKET_FORBIDDEN' } } });
+      const noToken = await call('releasePlace', { token, body });
+      expect(noToken).toMatchObject({ status: 400, body: { error: { fields: { accessToken: {} } } } });
+      for (let i = 0; i < 2; i += 1) {
+        const released = await call('releasePlace', {
+          token,
+          headers: { 'khiw-access-token': access },
+          body,
+        });
+        expect(released.status).toBe(204);
+      }
     }
+    const stats = await env.call('GET', `/api/admin/campaigns/${campaignId}/stats`, { token: env.opsToken });
+    expect(stats.body.freedAfterBooking).toMatchObject({ released: 2 });
     // One line for everyone: the browsers that joined between the users took the numbers between.
     expect(numbers).toEqual([numbers[0], numbers[0]! + 1, numbers[0]! + 2, numbers[0]! + 3]);
     expect(await bookingsBy('partner:mor-app')).toEqual([{ channel: 'app' }, { channel: 'app' }]);

@@ -184,6 +184,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   },
   { method: 'GET', path: '/api/partner/queue/status', access: { kind: 'partner', channels: ['app'] } },
   { method: 'POST', path: '/api/partner/bookings', access: { kind: 'partner', channels: ['app', 'store'] } },
+  { method: 'POST', path: '/api/partner/queue/release', access: { kind: 'partner', channels: ['app'] } },
 
   // Ops: the waiting room's controls, campaign set-up, registry, the console.
   { method: 'PATCH', path: '/api/admin/campaigns/:campaignId/waiting-room', access: ops('path') },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { KhiwError } from '@khiw/errors';
 import { campaignKey, type Redis } from '@khiw/redis';
+import type { AccessGrants } from '../waiting-room/access-grants';
 import type { JoinQueue, JoinResult } from '../waiting-room/join-queue.usecase';
 import type { QueueAnswer } from '../waiting-room/queue-answer';
 import type { QueueStatus } from '../waiting-room/queue-status.usecase';
@@ -24,6 +25,7 @@ export class CarryUser {
       join: JoinQueue;
       status: QueueStatus;
       tokens: QueueTokens;
+      grants: AccessGrants;
     },
   ) {}
 
@@ -50,6 +52,17 @@ export class CarryUser {
       if (owner) await this.deps.redis.set(owner.split('\n')[1]!, answer.ticket, 'EX', this.ttl());
     }
     return answer;
+  }
+
+  /**
+   * The user is done booking (as a browser's "done"): their active place goes to the next in
+   * line now, not when the family grace runs out. Only this partner's user's access token;
+   * releasing twice, or a place already gone, is no error (false).
+   */
+  async release(partnerId: string, accessToken: string, campaignId: string): Promise<boolean> {
+    const claims = this.deps.tokens.verifyAccess(accessToken, campaignId);
+    await this.assertOwner(partnerId, campaignId, claims.ticketId);
+    return this.deps.grants.release(claims);
   }
 
   /** The place (ticket id) is one of this partner's users', or PARTNER_TICKET_FORBIDDEN. */

@@ -37,10 +37,14 @@ export interface PartnerRoutesDeps {
   tokenPerNetworkPerMinute: number;
 }
 
+const header = (en: string, th: string) => ({ th, en });
+const ACCESS_MISSING = header(
+  "Send the admitted user's access token in the Khiw-Access-Token header",
+  'กรุณาส่งบัตรผ่านของผู้ใช้ในส่วนหัว Khiw-Access-Token',
+);
 const OPENAPI_FILE = path.resolve(__dirname, '../../public/openapi/partner.json');
 const CampaignBody = z.object({ campaignId: campaignIdSchema });
 const JoinBody = z.object({ userRef: z.string().min(1).max(128) });
-const header = (en: string, th: string) => ({ th, en });
 
 /**
  * The partner API (issue 11; public/openapi/partner.json says it for machines): a partner
@@ -104,6 +108,19 @@ export function partnerRoutes(deps: PartnerRoutesDeps): Router {
     res.json(await deps.carry.status(partnerOf(res).id, ticket));
   });
 
+  // The app's user is done (booked, or gave up): the place goes to the next in line now.
+  const releasePath = '/api/partner/queue/release';
+  router.post(releasePath, guard('POST', releasePath), async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const campaign = CampaignBody.safeParse(req.body ?? {});
+    if (!campaign.success)
+      return sendProblem(res, 'INVALID_INPUT', { fields: fieldErrorsOf(campaign.error) });
+    const access = req.get(ACCESS_HEADER);
+    if (!access) return sendProblem(res, 'INVALID_INPUT', { fields: { accessToken: ACCESS_MISSING } });
+    await deps.carry.release(partnerOf(res).id, access, campaign.data.campaignId);
+    res.status(204).end();
+  });
+
   router.post('/api/partner/bookings', guard('POST', '/api/partner/bookings'), async (req, res) => {
     res.set('Cache-Control', 'no-store');
     const partner = partnerOf(res);
@@ -113,12 +130,7 @@ export function partnerRoutes(deps: PartnerRoutesDeps): Router {
     const access = req.get(ACCESS_HEADER);
     if (partner.channel === 'app' && !access)
       return sendProblem(res, 'INVALID_INPUT', {
-        fields: {
-          accessToken: header(
-            "Send the admitted user's access token in the Khiw-Access-Token header",
-            'กรุณาส่งบัตรผ่านของผู้ใช้ในส่วนหัว Khiw-Access-Token',
-          ),
-        },
+        fields: { accessToken: ACCESS_MISSING },
       });
     if (await limited(res, partner)) return;
     const campaignId = campaign.data.campaignId;
