@@ -288,6 +288,24 @@ describe('an app carries its users through the waiting room', () => {
     expect(await bookingsBy('partner:other-app')).toEqual([]);
   });
 
+  it('gives one place to one user when the app joins for them several times at once', async () => {
+    const token = await tokenFor('mor-app', keys.appNew.secret);
+    const joins = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        call('joinQueue', { token, params: { campaignId }, body: { userRef: 'double-tap' } }),
+      ),
+    );
+    expect(joins.map((j) => j.status).sort()).toContain(201);
+    expect(new Set(joins.map((j) => j.body.queueNumber)).size).toBe(1);
+    const again = await call('joinQueue', { token, params: { campaignId }, body: { userRef: 'double-tap' } });
+    expect(again).toMatchObject({ status: 200, body: { queueNumber: joins[0]!.body.queueNumber } });
+    // Whichever ticket the app kept, it is the user's place.
+    for (const joined of joins) {
+      const status = await call('queueStatus', { token, headers: { 'khiw-ticket': joined.body.ticket } });
+      expect(status.status).toBe(200);
+    }
+  });
+
   it("refuses a resident's access token as a partner token, and an app booking without its user's access token", async () => {
     const token = await tokenFor('mor-app', keys.appNew.secret);
     const resident = env.tokens.signAccess({

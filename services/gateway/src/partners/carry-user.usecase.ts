@@ -9,6 +9,13 @@ import type { QueueTokens } from '../waiting-room/tokens/queue-tokens';
 
 const DAY = 86_400;
 
+// Compare-and-set of a user's place: only if it still holds what the join started from.
+const BIND_PLACE = `
+local current = redis.call('GET', KEYS[1]) or ''
+if current ~= ARGV[1] and current ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1`;
+
 /**
  * A partner app carries its user through the same waiting room as a browser (issue 11): the
  * same join step, the same numbers, the same admission loop and outflow. What differs is who
@@ -31,14 +38,19 @@ export class CarryUser {
 
   async join(partnerId: string, campaignId: string, userRef: string): Promise<JoinResult> {
     const place = this.placeKey(partnerId, campaignId, userRef);
-    const held = await this.deps.redis.get(place);
-    const joined = await this.deps.join.execute({
-      campaignId,
-      proofWaived: true,
-      ...(held && { ticket: held }),
-    });
-    if (joined.answer.ticket) await this.bind(partnerId, campaignId, place, joined.answer.ticket);
-    return joined;
+    // Two joins for one user at once (an app retrying, a double tap) end on one place: the
+    // first to bind wins, the other answers with the winner's place.
+    for (let attempt = 0; ; attempt += 1) {
+      const held = await this.deps.redis.get(place);
+      const joined = await this.deps.join.execute({
+        campaignId,
+        proofWaived: true,
+        ...(held && { ticket: held }),
+      });
+      const ticket = joined.answer.ticket;
+      if (!ticket || (await this.bind(partnerId, campaignId, place, held, ticket)) || attempt >= 2)
+        return joined;
+    }
   }
 
   /** Where the user's place stands; the access token once admitted (as a browser's poll). */
@@ -76,14 +88,25 @@ export class CarryUser {
     }
   }
 
-  private async bind(partnerId: string, campaignId: string, place: string, ticket: string): Promise<void> {
+  /** Binds the place to the user if it still holds `held` (nothing, or the ticket joined with). */
+  private async bind(
+    partnerId: string,
+    campaignId: string,
+    place: string,
+    held: string | null,
+    ticket: string,
+  ): Promise<boolean> {
     const { ticketId } = this.deps.tokens.verifyTicket(ticket, campaignId);
-    await this.deps.redis
-      .multi()
-      .set(place, ticket, 'EX', this.ttl())
-      // The owner outlives the ticket by a day: an access token given near the end still books.
-      .set(this.ownerKey(campaignId, ticketId), `${partnerId}\n${place}`, 'EX', this.ttl() + DAY)
-      .exec();
+    const bound = await this.deps.redis.eval(BIND_PLACE, 1, place, held ?? '', ticket, this.ttl());
+    if (Number(bound) !== 1) return false;
+    // The owner outlives the ticket by a day: an access token given near the end still books.
+    await this.deps.redis.set(
+      this.ownerKey(campaignId, ticketId),
+      `${partnerId}\n${place}`,
+      'EX',
+      this.ttl() + DAY,
+    );
+    return true;
   }
 
   private ttl(): number {
