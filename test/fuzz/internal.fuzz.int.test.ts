@@ -158,6 +158,15 @@ function internalEndpoints(): [Service, Endpoint][] {
       path: ['/internal/campaigns/', campaigns, '/quota-transfers'],
       body: { valid: { from: 'g1', to: 'g2', doses: 0 }, limitBytes: MB2 },
     }),
+    ep('worker', 'PUT /internal/campaigns/:id/organisations/:org', {
+      method: 'PUT',
+      path: ['/internal/campaigns/', campaigns, '/organisations/', ['fuzz-org', 'a.b-c', '..']],
+      body: { valid: { name: 'บริษัทฟัซ', cap: 10 }, limitBytes: MB2 },
+    }),
+    ep('worker', 'GET /internal/campaigns/:id/organisations/:org', {
+      method: 'GET',
+      path: ['/internal/campaigns/', campaigns, '/organisations/', ['fuzz-org', 'nobody']],
+    }),
     ep('worker', 'POST /internal/ops/audit', {
       method: 'POST',
       path: ['/internal/ops/audit'],

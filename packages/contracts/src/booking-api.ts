@@ -77,3 +77,17 @@ export const QuotaTransfer = z.object({
   to: z.string().min(1),
   doses: z.number().int().min(1),
 });
+/** An organisation's id (its token's `sub`): short and plain, it is recorded on each booking. */
+export const ORGANISATION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** PUT /internal/campaigns/:campaignId/organisations/:organisationId: ops set an organisation's cap. */
+export const OrganisationCapBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  cap: z.number().int().min(0).max(1_000_000),
+});
+export type OrganisationCapBody = z.infer<typeof OrganisationCapBody>;
+/**
+ * GET of the same path: the cap and whom it has counted (the citizen ids of the organisation's
+ * live bookings and waiting standby places), for the gateway to rebuild its Redis copy.
+ */
+export const OrganisationCapState = OrganisationCapBody.extend({ citizenIds: z.array(z.string()) });
+export type OrganisationCapState = z.infer<typeof OrganisationCapState>;

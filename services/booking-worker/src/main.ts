@@ -32,6 +32,9 @@ import { LookupAppointment } from './bookings/lookup-appointment.usecase';
 import { RescheduleBooking } from './bookings/reschedule-booking.usecase';
 import { LoadCampaign } from './campaigns/load-campaign.usecase';
 import { SetGroupQuota } from './campaigns/set-group-quota.usecase';
+import { GetOrganisationCap } from './organisations/get-organisation-cap.usecase';
+import { OrganisationCapStore } from './organisations/organisation-cap-store';
+import { SetOrganisationCap } from './organisations/set-organisation-cap.usecase';
 import { TransferQuota } from './campaigns/transfer-quota.usecase';
 import { SnapshotPublisher } from './campaigns/snapshot-publisher';
 import { watchDosesLeft } from './campaigns/doses-left-metrics';
@@ -178,6 +181,8 @@ async function main(): Promise<void> {
       rescheduleBooking: new RescheduleBooking(prisma),
       loadCampaign: new LoadCampaign(prisma),
       setGroupQuota: new SetGroupQuota(prisma),
+      setOrganisationCap: new SetOrganisationCap(new OrganisationCapStore(prisma)),
+      getOrganisationCap: new GetOrganisationCap(new OrganisationCapStore(prisma)),
       transferQuota: new TransferQuota(prisma),
       snapshots,
       bookingQueue: queue,

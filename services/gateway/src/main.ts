@@ -201,7 +201,11 @@ async function main(): Promise<void> {
       tokenPerNetworkPerMinute: config.PARTNER_TOKEN_PER_NETWORK_PER_MINUTE,
     }),
   );
-  const caps = new OrganisationCaps(redis, config.KHIW_NAMESPACE);
+  const caps = new OrganisationCaps(redis, {
+    namespace: config.KHIW_NAMESPACE,
+    worker,
+    secret: config.BOOKING_REQUEST_ID_SECRET,
+  });
   const uploads = new OrganisationUploads(redis, config.KHIW_NAMESPACE);
   const organisationUploads = new RunOrganisationUpload({
     catalog,

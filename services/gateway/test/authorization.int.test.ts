@@ -260,6 +260,8 @@ describe('the internal APIs take only the internal token', () => {
       'PUT /internal/campaigns/:campaignId',
       'PATCH /internal/campaigns/:campaignId/groups/:code',
       'POST /internal/campaigns/:campaignId/quota-transfers',
+      'PUT /internal/campaigns/:campaignId/organisations/:organisationId',
+      'GET /internal/campaigns/:campaignId/organisations/:organisationId',
     ]);
     expect(keys(rosterApi)).toEqual([
       'POST /internal/lookup',

@@ -35,6 +35,8 @@ export function gatewayWithWorker(
   const loaded = new Set<string>();
   const env = {
     namespace,
+    /** The run's Redis (the gateway's keys are under `namespace`). */
+    redis,
     /** Signs with the gateway's key: tickets, access and ops tokens of any shape. */
     tokens,
     opsToken: tokens.signOps({ subject: 'test-ops', role: 'ops', ttlSeconds: 600 }),

@@ -1,4 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import { campaignKey } from '@khiw/redis';
 import { eventually } from '../../../test/support/env';
 import {
   newCampaignId,
@@ -195,6 +196,36 @@ describe('an organisation uploads its list', () => {
       new Set(['ORGANISATION_CAP_REACHED']),
     );
     expect(await bookedBy('small-temple')).toBe(100);
+  });
+
+  it('keeps the cap and whom it counted when Redis loses them (a restart)', async () => {
+    await setCap('river-school', 30);
+    const people = Array.from({ length: 40 }, (_, i) => row(i));
+    const first = await upload(orgToken('river-school'), fileOf(people.slice(0, 20)));
+    const firstDone = await finished(orgToken('river-school'), first.body.uploadId);
+    expect({ counts: firstDone.counts, refused: firstDone.refused }).toMatchObject({
+      counts: { booked: 20 },
+      refused: [],
+    });
+    // Redis runs without persistence: after a restart the organisation's keys are gone.
+    const base = campaignKey(env.namespace, campaignId, 'organisation:river-school');
+    const restart = () => env.redis.del(base, `${base}:people`);
+    expect(await restart()).toBe(2);
+    // Ops look again (or set it again): the cap and the 20 counted come back from the worker.
+    const again = await env.call('PUT', `/api/admin/campaigns/${campaignId}/organisations/river-school`, {
+      token: env.opsToken,
+      body: { name: 'โรงเรียนริมน้ำ', cap: 30 },
+    });
+    expect(again.body).toMatchObject({ cap: 30, counted: 20 });
+    expect(await restart()).toBe(2);
+    // Straight to an upload after the restart: still 10 places left, not 30.
+    const second = await upload(orgToken('river-school'), fileOf(people.slice(20)));
+    const done = await finished(orgToken('river-school'), second.body.uploadId);
+    expect(done.counts).toMatchObject({ booked: 10, refused: 10 });
+    expect(new Set((done.refused as { code: string }[]).map((r) => r.code))).toEqual(
+      new Set(['ORGANISATION_CAP_REACHED']),
+    );
+    expect(await bookedBy('river-school')).toBe(30);
   });
 
   it('refuses a broken file whole, with every bad line, and books nobody', async () => {

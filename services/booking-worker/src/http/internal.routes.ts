@@ -4,6 +4,8 @@ import {
   campaignId as campaignIdSchema,
   CancelRequest,
   LookupRequest,
+  OrganisationCapBody,
+  ORGANISATION_ID,
   QuotaChange,
   QuotaTransfer,
   RescheduleRequest,
@@ -25,6 +27,8 @@ import type { LoadCampaign } from '../campaigns/load-campaign.usecase';
 import type { SetGroupQuota } from '../campaigns/set-group-quota.usecase';
 import type { SnapshotPublisher } from '../campaigns/snapshot-publisher';
 import type { TransferQuota } from '../campaigns/transfer-quota.usecase';
+import type { GetOrganisationCap } from '../organisations/get-organisation-cap.usecase';
+import type { SetOrganisationCap } from '../organisations/set-organisation-cap.usecase';
 
 export interface InternalRoutesDeps {
   lookupAppointment: LookupAppointment;
@@ -34,6 +38,8 @@ export interface InternalRoutesDeps {
   loadCampaign: LoadCampaign;
   setGroupQuota: SetGroupQuota;
   transferQuota: TransferQuota;
+  setOrganisationCap: SetOrganisationCap;
+  getOrganisationCap: GetOrganisationCap;
   snapshots: SnapshotPublisher;
   bookingQueue: Queue;
   logger: Logger;
@@ -126,6 +132,26 @@ export function internalRoutes(deps: InternalRoutesDeps): Router {
     res.json(result);
   });
 
+  // Organisation caps (issue 11): kept here so a Redis restart loses neither cap nor count.
+  const capPath = '/internal/campaigns/:campaignId/organisations/:organisationId';
+  router.put(capPath, async (req, res) => {
+    const body = parseOrAnswer(res, OrganisationCapBody, req.body);
+    if (!body) return;
+    const campaignId = campaignOf(req.params.campaignId);
+    const organisationId = organisationOf(req.params.organisationId);
+    if (!campaignId || !organisationId) return sendProblem(res, 'NOT_FOUND');
+    res.json(await deps.setOrganisationCap.execute({ campaignId, organisationId, ...body }));
+  });
+
+  router.get(capPath, async (req, res) => {
+    const campaignId = campaignOf(req.params.campaignId);
+    const organisationId = organisationOf(req.params.organisationId);
+    if (!campaignId || !organisationId) return sendProblem(res, 'NOT_FOUND');
+    res
+      .set('Cache-Control', 'no-store')
+      .json(await deps.getOrganisationCap.execute(campaignId, organisationId));
+  });
+
   router.use('/internal', internalNotFound);
   router.use('/internal', internalErrorHandler(logger));
   return router;
@@ -135,4 +161,10 @@ export function internalRoutes(deps: InternalRoutesDeps): Router {
 function campaignOf(value: unknown): string | undefined {
   const parsed = campaignIdSchema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** An organisation id as the gateway's tokens carry one (no other reaches the cap table). */
+function organisationOf(value: unknown): string | undefined {
+  const id = String(value);
+  return ORGANISATION_ID.test(id) ? id : undefined;
 }

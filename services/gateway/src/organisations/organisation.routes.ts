@@ -1,13 +1,18 @@
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
-import { campaignId as campaignIdSchema, channelRefusal } from '@khiw/contracts';
+import {
+  campaignId as campaignIdSchema,
+  channelRefusal,
+  ORGANISATION_ID,
+  OrganisationCapBody,
+} from '@khiw/contracts';
 import { authorize, scopeOf } from '../auth/authorize';
 import type { CampaignCatalog } from '../bookings/campaign-catalog';
 import { fieldErrorsOf } from '../http/field-errors';
 import { answerProblem, parseInput, sendProblem } from '../http/problem';
 import { problemMessage } from '../http/problem-messages';
 import { recordControl, type AuditRecorder } from '../ops/audit-log';
-import { ORGANISATION_ID, type QueueTokens } from '../waiting-room/tokens/queue-tokens';
+import type { QueueTokens } from '../waiting-room/tokens/queue-tokens';
 import type { OrganisationCaps } from './organisation-caps';
 import { parseOrganisationList } from './organisation-csv';
 import type { OrganisationUploads, UploadRecord } from './organisation-uploads';
@@ -28,10 +33,6 @@ const MAX_LIST_BYTES = 3 * 1024 * 1024;
 
 const UploadQuery = z.object({ campaignId: campaignIdSchema });
 const UploadId = z.uuid();
-const CapBody = z.object({
-  name: z.string().trim().min(1).max(200),
-  cap: z.number().int().min(0).max(1_000_000),
-});
 
 /**
  * Organisation lists (issue 11): a company, temple, school or charity uploads a CSV of up to
@@ -123,7 +124,7 @@ export function organisationRoutes(deps: OrganisationRoutesDeps): Router {
       res.set('Cache-Control', 'no-store');
       const campaignId = String(req.params.campaignId);
       const organisationId = String(req.params.organisationId);
-      const body = CapBody.safeParse(req.body ?? {});
+      const body = OrganisationCapBody.safeParse(req.body ?? {});
       const fields = body.success ? {} : fieldErrorsOf(body.error);
       if (!campaignIdSchema.safeParse(campaignId).success)
         fields.campaignId = problemMessage('INVALID_INPUT');

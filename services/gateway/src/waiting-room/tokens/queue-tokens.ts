@@ -1,5 +1,5 @@
 import jwt, { type JwtPayload } from 'jsonwebtoken';
-import { campaignId as campaignIdSchema } from '@khiw/contracts';
+import { campaignId as campaignIdSchema, ORGANISATION_ID } from '@khiw/contracts';
 import { KhiwError } from '@khiw/errors';
 import type { Keyring } from './keyring';
 
@@ -14,8 +14,6 @@ export const OPS_AUDIENCE = 'khiw-ops';
  */
 export const OPS_ROLES = ['ops', 'staff', 'agent', 'organisation'] as const;
 export type OpsRole = (typeof OPS_ROLES)[number];
-/** An organisation's id (its token's `sub`): short and plain, it is recorded on each booking. */
-export const ORGANISATION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The channels an agent token books through: by phone, or at a site's walk-in counter. */
 export const AGENT_CHANNELS = ['call_center', 'walk_in'] as const;
 export type AgentChannel = (typeof AGENT_CHANNELS)[number];
