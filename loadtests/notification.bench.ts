@@ -251,6 +251,15 @@ function row(label: string, r: Result, throughput = T): string {
   ].join(' ');
 }
 
+/** Kannel's processes would outlive this one: a run that hangs stops them before it exits. */
+function stopAtDeadline(kannel: PrivateKannel): NodeJS.Timeout {
+  const deadline = setTimeout(() => {
+    console.error(`benchmark exceeded ${DEADLINE_MS / 1000} s; stopping`);
+    void kannel.close().finally(() => process.exit(2));
+  }, DEADLINE_MS);
+  return deadline.unref();
+}
+
 /** Kannel's `throughput` when asked for no limit: far above anything this machine can send. */
 const UNLIMITED = 1_000_000;
 
@@ -262,11 +271,7 @@ const UNLIMITED = 1_000_000;
 async function ceiling(): Promise<void> {
   const rates = (process.env.CEILING_RATES ?? (SMOKE ? '50' : '200,400,800,1600')).split(',').map(Number);
   const kannel = await startPrivateKannel({ throughput: UNLIMITED });
-  const deadline = setTimeout(() => {
-    console.error(`benchmark exceeded ${DEADLINE_MS / 1000} s; stopping`);
-    void kannel.close().finally(() => process.exit(2));
-  }, DEADLINE_MS);
-  deadline.unref();
+  const deadline = stopAtDeadline(kannel);
   try {
     const lines: string[] = [];
     for (const rate of rates) {
@@ -293,12 +298,7 @@ async function ceiling(): Promise<void> {
 async function main(): Promise<void> {
   if (process.argv.includes('--ceiling')) return ceiling();
   const kannel = await startPrivateKannel({ throughput: T });
-  // Kannel's processes would outlive this one: a run that hangs stops them before it exits.
-  const deadline = setTimeout(() => {
-    console.error(`benchmark exceeded ${DEADLINE_MS / 1000} s; stopping`);
-    void kannel.close().finally(() => process.exit(2));
-  }, DEADLINE_MS);
-  deadline.unref();
+  const deadline = stopAtDeadline(kannel);
   const prisma = createPrismaClient(TEST_DATABASE_URL, { poolSize: 4 });
   const below = Math.floor(SMS_RATE * 0.8);
   const above = Math.ceil(SMS_RATE * 1.25);
