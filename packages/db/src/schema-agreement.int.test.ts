@@ -26,6 +26,7 @@ const SQL_ONLY_CHECKS = [
   'booking.campaign_channels campaign_channels_reserved_check',
   'booking.standby_entries standby_entries_status_check',
   'booking.priority_groups priority_groups_age_window_check',
+  'booking.organisation_caps organisation_caps_cap_check',
 ];
 
 const sorted = (lines: string[]): string[] => [...lines].sort();
