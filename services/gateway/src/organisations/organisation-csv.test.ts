@@ -80,6 +80,20 @@ describe('parseOrganisationList', () => {
     for (const error of parsed.errors) expect(error.message.th).toMatch(/[\u0E00-\u0E7F]/);
   });
 
+  it('names a header of thousands of unknown columns by its first ten and a count, each once', () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `${'x'.repeat(60)}${i % 5000}`);
+    const parsed = parseOrganisationList(csv([HEADER, 'site', ...names].join(','), ROW));
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    const [unknown] = parsed.errors;
+    expect(unknown!.line).toBe(1);
+    // 5,000 distinct names and site twice: the first ten named (cut at 40 characters) and +4,991.
+    expect(unknown!.message.en).toMatch(/^The header has unknown or repeated column\(s\): x{40}…, /);
+    expect(unknown!.message.en).toMatch(/\(\+4991\)$/);
+    expect(unknown!.message.en.length).toBeLessThan(600);
+    expect(unknown!.message.th.length).toBeLessThan(600);
+  });
+
   it(`refuses more than ${MAX_LIST_ROWS} people`, () => {
     const parsed = parseOrganisationList(csv(HEADER, ...Array<string>(MAX_LIST_ROWS + 1).fill(ROW)));
     expect(parsed.ok).toBe(false);

@@ -118,10 +118,11 @@ function checkHeader(header: string[], line: number): LineError[] {
       },
     });
   }
-  const unknown = header.filter((column) => !KNOWN.has(column));
-  const repeated = header.filter((column, i) => header.indexOf(column) !== i);
-  if (unknown.length || repeated.length) {
-    const names = [...unknown.map((c) => c || '(blank)'), ...repeated].join(', ');
+  const unknown = new Set(header.filter((column) => !KNOWN.has(column)));
+  const seen = new Set<string>();
+  const repeated = new Set(header.filter((column) => seen.size === seen.add(column).size));
+  if (unknown.size || repeated.size) {
+    const names = namesShown([...new Set([...unknown, ...repeated])].map((c) => c || '(blank)'));
     errors.push({
       line,
       message: {
@@ -131,6 +132,17 @@ function checkHeader(header: string[], line: number): LineError[] {
     });
   }
   return errors;
+}
+
+/** A header of thousands of names (a row pasted as the header) is named by its first few. */
+const NAMES_SHOWN = 10;
+function namesShown(names: string[]): string {
+  const shown = names
+    .slice(0, NAMES_SHOWN)
+    .map((n) => ([...n].length > 40 ? `${[...n].slice(0, 40).join('')}…` : n));
+  return names.length > NAMES_SHOWN
+    ? `${shown.join(', ')} (+${names.length - NAMES_SHOWN})`
+    : shown.join(', ');
 }
 
 function wrongFieldCount(line: number, got: number, want: number): LineError {
