@@ -9,11 +9,13 @@ import type { QueueTokens } from '../waiting-room/tokens/queue-tokens';
 
 const DAY = 86_400;
 
-// Compare-and-set of a user's place: only if it still holds what the join started from.
+// Compare-and-set of a user's place (KEYS[1]), only if it still holds what the join started
+// from, and its owner (KEYS[2]) with it, in one step.
 const BIND_PLACE = `
 local current = redis.call('GET', KEYS[1]) or ''
 if current ~= ARGV[1] and current ~= ARGV[2] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
 return 1`;
 
 /**
@@ -97,16 +99,19 @@ export class CarryUser {
     ticket: string,
   ): Promise<boolean> {
     const { ticketId } = this.deps.tokens.verifyTicket(ticket, campaignId);
-    const bound = await this.deps.redis.eval(BIND_PLACE, 1, place, held ?? '', ticket, this.ttl());
-    if (Number(bound) !== 1) return false;
     // The owner outlives the ticket by a day: an access token given near the end still books.
-    await this.deps.redis.set(
+    const bound = await this.deps.redis.eval(
+      BIND_PLACE,
+      2,
+      place,
       this.ownerKey(campaignId, ticketId),
+      held ?? '',
+      ticket,
+      this.ttl(),
       `${partnerId}\n${place}`,
-      'EX',
       this.ttl() + DAY,
     );
-    return true;
+    return Number(bound) === 1;
   }
 
   private ttl(): number {
