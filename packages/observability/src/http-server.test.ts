@@ -67,7 +67,9 @@ describe('listen', () => {
   it('closes a socket that sends nothing after the headers timeout (Node alone would keep it)', async () => {
     const { port } = await start({ headersTimeoutMs: 1000 });
     const silent = await connect(port, () => undefined);
-    expect(silent.received).toBe('');
+    // Cut by the socket's idle timeout (nothing said), or by Node's own connection check when
+    // it runs first on the same 1 s tick (a 408 and close): either way closed at the deadline.
+    expect(silent.received).toMatch(/^$|^HTTP\/1\.1 408 Request Timeout\r\nConnection: close\r\n\r\n$/);
     expect(silent.livedMs).toBeGreaterThanOrEqual(900);
     expect(silent.livedMs).toBeLessThan(3000);
   });
