@@ -81,7 +81,13 @@ export const QuotaTransfer = z.object({
 export const ORGANISATION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** PUT /internal/campaigns/:campaignId/organisations/:organisationId: ops set an organisation's cap. */
 export const OrganisationCapBody = z.object({
-  name: z.string().trim().min(1).max(200),
+  // No control characters (a NUL cannot be stored in PostgreSQL text).
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
   cap: z.number().int().min(0).max(1_000_000),
 });
 export type OrganisationCapBody = z.infer<typeof OrganisationCapBody>;
