@@ -87,7 +87,7 @@ export const OrganisationCapBody = z.object({
     .trim()
     .min(1)
     .max(200)
-    .regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
+    .refine((name) => !/\p{Cc}/u.test(name), 'no control characters'),
   cap: z.number().int().min(0).max(1_000_000),
 });
 export type OrganisationCapBody = z.infer<typeof OrganisationCapBody>;
